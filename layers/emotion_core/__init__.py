@@ -1,0 +1,7 @@
+"""emotion_core: the one classifier core shared by the API, the bulk handler, the CLI and the tests."""
+
+from .classifier import Classifier
+from .errors import BundleError, ConfigError, EmotionCoreError, InputError
+from .settings import Settings
+
+__all__ = ["BundleError", "Classifier", "ConfigError", "EmotionCoreError", "InputError", "Settings"]

@@ -1,0 +1,120 @@
+"""Reading and verifying a model bundle (docs/bundle-format.md) before anything runs on it."""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import BundleError
+
+FORMAT_VERSION = 1
+REQUIRED_HEADS = ("fine", "ekman", "sentiment")
+CHECKSUMMED_FILES = ("model.onnx", "tokenizer.json")
+HOW_TO_GET = (
+    "build one with the training job: python -m training.job --config training/configs/goemotions.yaml "
+    "(it writes layers/model/), or point MODEL_DIR at an existing bundle"
+)
+
+
+@dataclass(frozen=True)
+class Head:
+    name: str
+    labels: tuple[str, ...]
+    thresholds: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Bundle:
+    directory: Path
+    metadata: dict[str, Any]
+    heads: dict[str, Head]
+    max_length: int
+    inputs: tuple[str, ...]
+
+    @property
+    def model_path(self) -> Path:
+        return self.directory / "model.onnx"
+
+    @property
+    def tokenizer_path(self) -> Path:
+        return self.directory / "tokenizer.json"
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_bundle(directory: Path) -> Bundle:
+    """Parse model.json and check the files it lists; raise BundleError naming what is wrong."""
+    directory = Path(directory)
+    meta_path = directory / "model.json"
+    if not meta_path.is_file():
+        raise BundleError(f"no model bundle: {meta_path} is missing; {HOW_TO_GET}")
+    try:
+        metadata = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BundleError(f"{meta_path}: not readable JSON ({exc})") from exc
+    if not isinstance(metadata, dict):
+        raise BundleError(f"{meta_path}: must hold a JSON object")
+
+    version = metadata.get("format_version")
+    if version != FORMAT_VERSION:
+        raise BundleError(f"{meta_path}: format_version is {version!r}, this code reads {FORMAT_VERSION}")
+    max_length = metadata.get("max_length")
+    if not isinstance(max_length, int) or isinstance(max_length, bool) or max_length < 4:
+        raise BundleError(f"{meta_path}: max_length must be an integer >= 4, got {max_length!r}")
+    inputs = metadata.get("inputs", ["input_ids", "attention_mask"])
+    if not (isinstance(inputs, list) and all(isinstance(name, str) for name in inputs)
+            and {"input_ids", "attention_mask"} <= set(inputs)):
+        raise BundleError(f"{meta_path}: inputs must list input_ids and attention_mask, got {inputs!r}")
+
+    heads = {name: _read_head(meta_path, metadata, name) for name in REQUIRED_HEADS}
+    _verify_files(directory, meta_path, metadata)
+    return Bundle(directory=directory, metadata=metadata, heads=heads, max_length=max_length,
+                  inputs=tuple(inputs))
+
+
+def _read_head(meta_path: Path, metadata: dict[str, Any], name: str) -> Head:
+    spec = metadata.get("heads", {}).get(name) if isinstance(metadata.get("heads"), dict) else None
+    if not isinstance(spec, dict):
+        raise BundleError(f"{meta_path}: heads.{name} is missing")
+    labels, thresholds = spec.get("labels"), spec.get("thresholds")
+    if not (isinstance(labels, list) and labels and all(isinstance(x, str) and x for x in labels)):
+        raise BundleError(f"{meta_path}: heads.{name}.labels must be a non-empty list of names")
+    if len(set(labels)) != len(labels):
+        raise BundleError(f"{meta_path}: heads.{name}.labels has duplicates")
+    if not isinstance(thresholds, list) or len(thresholds) != len(labels):
+        count = len(thresholds) if isinstance(thresholds, list) else "no"
+        raise BundleError(
+            f"{meta_path}: heads.{name} has {len(labels)} labels but {count} thresholds")
+    for label, value in zip(labels, thresholds, strict=True):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+            raise BundleError(f"{meta_path}: heads.{name} threshold of {label!r} must be in [0, 1], "
+                              f"got {value!r}")
+    activation = spec.get("activation", "sigmoid")
+    if activation != "sigmoid":
+        raise BundleError(f"{meta_path}: heads.{name}.activation {activation!r} is not supported (sigmoid)")
+    return Head(name=name, labels=tuple(labels), thresholds=tuple(float(t) for t in thresholds))
+
+
+def _verify_files(directory: Path, meta_path: Path, metadata: dict[str, Any]) -> None:
+    files = metadata.get("files")
+    if not isinstance(files, dict):
+        raise BundleError(f"{meta_path}: 'files' with the sha256 of each file is missing")
+    for name in CHECKSUMMED_FILES:
+        path = directory / name
+        if not path.is_file():
+            raise BundleError(f"{path} is missing from the bundle; {HOW_TO_GET}")
+        entry = files.get(name)
+        expected = entry.get("sha256") if isinstance(entry, dict) else None
+        if not isinstance(expected, str):
+            raise BundleError(f"{meta_path}: files.{name}.sha256 is missing")
+        actual = sha256_of(path)
+        if actual != expected.lower():
+            raise BundleError(f"{path}: sha256 mismatch: model.json says {expected}, file has {actual} "
+                              "(file changed or bundle mixed from two releases)")

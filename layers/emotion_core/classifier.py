@@ -1,0 +1,199 @@
+"""The classifier: texts in, DESIGN.md Prediction objects out. The only inference path in the project."""
+
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import onnxruntime as ort
+
+from .bundle import Bundle, read_bundle
+from .errors import InputError
+from .reactions import Reactions, load_reactions
+from .runtime import create_session
+from .settings import Settings, default_threads
+from .windows import Window, WindowTokenizer, batches
+
+logger = logging.getLogger(__name__)
+
+DECIMALS = 4
+BLANK_LABEL = "neutral"
+
+
+def sigmoid(logits: np.ndarray) -> np.ndarray:
+    # tanh form: no overflow warnings for large negative logits, unlike 1 / (1 + exp(-x)).
+    result: np.ndarray = 0.5 * (1.0 + np.tanh(0.5 * logits.astype(np.float64)))
+    return result
+
+
+class Classifier:
+    def __init__(self, bundle: Bundle, session: ort.InferenceSession, tokenizer: WindowTokenizer,
+                 reactions: Reactions, *, batch_size: int = 32, max_text_chars: int | None = None,
+                 threads: int = 1) -> None:
+        self._bundle = bundle
+        self._session = session
+        self._tokenizer = tokenizer
+        self._reactions = reactions
+        self._batch_size = batch_size
+        self._max_text_chars = max_text_chars
+        self._head_names = list(bundle.heads)
+        self.threads = threads
+
+    @classmethod
+    def load(cls, model_dir: Path, *, threads: int | None = None, reactions_file: Path | None = None,
+             batch_size: int = 32, window_stride: int | None = None,
+             max_text_chars: int | None = None) -> "Classifier":
+        """Verify and load a bundle; raises BundleError (bundle) or ConfigError (stride, reactions)."""
+        started = time.perf_counter()
+        threads = threads or default_threads()
+        bundle = read_bundle(Path(model_dir))
+        tokenizer = WindowTokenizer(bundle.tokenizer_path, bundle.max_length, window_stride)
+        reactions = load_reactions(reactions_file, bundle.heads["fine"].labels)
+        session = create_session(bundle, threads)
+        logger.info("model loaded", extra={
+            "model": bundle.metadata.get("name"), "version": bundle.metadata.get("version"),
+            "threads": threads, "load_ms": round((time.perf_counter() - started) * 1000, 1)})
+        return cls(bundle, session, tokenizer, reactions, batch_size=batch_size,
+                   max_text_chars=max_text_chars, threads=threads)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Classifier":
+        return cls.load(settings.model_dir, threads=settings.ort_threads,
+                        reactions_file=settings.reactions_file, batch_size=settings.inference_batch_size,
+                        window_stride=settings.window_stride, max_text_chars=settings.max_text_chars)
+
+    @property
+    def heads(self) -> dict[str, list[str]]:
+        return {name: list(head.labels) for name, head in self._bundle.heads.items()}
+
+    @property
+    def thresholds(self) -> dict[str, dict[str, float]]:
+        return {name: dict(zip(head.labels, head.thresholds, strict=True))
+                for name, head in self._bundle.heads.items()}
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        return self._bundle.metadata
+
+    @property
+    def reactions(self) -> dict[str, list[str]]:
+        """Fine label -> its emojis (every bundle label, possibly empty)."""
+        return {label: list(emojis) for label, emojis in self._reactions.emojis.items()}
+
+    @property
+    def reaction_rules(self) -> dict[str, Any]:
+        """The whole reactions map: per-label emojis and blocks, emoji tones, clash rules."""
+        return self._reactions.as_dict()
+
+    @property
+    def max_text_chars(self) -> int | None:
+        return self._max_text_chars
+
+    @property
+    def max_length(self) -> int:
+        return self._tokenizer.max_length
+
+    @property
+    def window_stride(self) -> int:
+        return self._tokenizer.stride
+
+    def predict_one(self, text: str, include_scores: bool = False) -> dict[str, Any]:
+        if not isinstance(text, str):
+            raise InputError("text", f"must be a string, got {type(text).__name__}")
+        self._check_length("text", text)
+        return self._predict([text], include_scores)[0]
+
+    def predict(self, texts: Sequence[str], *, include_scores: bool = False) -> list[dict[str, Any]]:
+        """One Prediction per text, in input order. Raises InputError naming ``texts[i]``."""
+        if isinstance(texts, str) or not isinstance(texts, Sequence):
+            raise InputError("texts", "must be a list of strings")
+        for index, text in enumerate(texts):
+            if not isinstance(text, str):
+                raise InputError(f"texts[{index}]", f"must be a string, got {type(text).__name__}")
+            self._check_length(f"texts[{index}]", text)
+        return self._predict(list(texts), include_scores)
+
+    def _check_length(self, field: str, text: str) -> None:
+        if self._max_text_chars is not None and len(text) > self._max_text_chars:
+            raise InputError(field, f"has {len(text)} characters; the limit is {self._max_text_chars}")
+
+    def _predict(self, texts: list[str], include_scores: bool) -> list[dict[str, Any]]:
+        results: list[dict[str, Any] | None] = [None] * len(texts)
+        readable = [i for i, text in enumerate(texts) if text.strip()]
+        for index in set(range(len(texts))) - set(readable):
+            results[index] = self._blank(include_scores)
+        if readable:
+            per_text = self._tokenizer.windows([texts[i] for i in readable])
+            scores = self._score(per_text)
+            for position, index in enumerate(readable):
+                text_scores = {head: values[position] for head, values in scores.items()}
+                results[index] = self._prediction(text_scores, len(per_text[position]), include_scores)
+        return [result for result in results if result is not None]
+
+    def _score(self, per_text: list[list[Window]]) -> dict[str, np.ndarray]:
+        """Per head, a [texts, labels] array of probabilities aggregated over each text's windows."""
+        flat = [window for windows in per_text for window in windows]
+        probs = {name: np.empty((len(flat), len(head.labels))) for name, head in self._bundle.heads.items()}
+        extra_inputs = [name for name in self._bundle.inputs if name not in ("input_ids", "attention_mask")]
+        for positions, ids, mask in batches(flat, self._batch_size, self._tokenizer.pad_id):
+            feed = {"input_ids": ids, "attention_mask": mask}
+            feed.update({name: np.zeros_like(ids) for name in extra_inputs})  # token_type_ids: one segment
+            outputs = self._session.run(self._head_names, feed)
+            for name, logits in zip(self._head_names, outputs, strict=True):
+                probs[name][positions] = sigmoid(logits)
+        # Max over windows: the heads answer "is this emotion expressed anywhere in the text",
+        # and a strong emotion in one window must not be diluted by neutral windows around it
+        # (a mean would hide the angry last paragraph of a long, polite ticket).
+        bounds = np.cumsum([0] + [len(windows) for windows in per_text])
+        return {name: np.maximum.reduceat(values, bounds[:-1], axis=0) for name, values in probs.items()}
+
+    def _prediction(self, scores: dict[str, np.ndarray], windows: int,
+                    include_scores: bool) -> dict[str, Any]:
+        heads = self._bundle.heads
+        labels: dict[str, list[dict[str, Any]]] = {}
+        for name, head in heads.items():
+            values = scores[name]
+            over = [(label, float(score)) for label, score, threshold
+                    in zip(head.labels, values, head.thresholds, strict=True) if score >= threshold]
+            over.sort(key=lambda item: -item[1])
+            labels[name] = [{"label": label, "score": round(score, DECIMALS)} for label, score in over]
+        ekman, sentiment = heads["ekman"], heads["sentiment"]
+        top_ekman = int(np.argmax(scores["ekman"]))
+        top_sentiment = sentiment.labels[int(np.argmax(scores["sentiment"]))]
+        result: dict[str, Any] = {
+            "emotion": ekman.labels[top_ekman],
+            "confidence": round(float(scores["ekman"][top_ekman]), DECIMALS),
+            "sentiment": top_sentiment,
+            "labels": labels,
+            "reactions": self._reactions.for_text([item["label"] for item in labels["fine"]], top_sentiment),
+            "windows": windows,
+        }
+        if include_scores:
+            result["scores"] = {name: {label: round(float(score), DECIMALS)
+                                       for label, score in zip(head.labels, scores[name], strict=True)}
+                                for name, head in heads.items()}
+        return result
+
+    def _blank(self, include_scores: bool) -> dict[str, Any]:
+        """Empty or whitespace-only text: nothing to read, so `neutral` at 1.0 (the seed API's answer)
+        and ``windows: 0`` because the model never ran."""
+        scores = {name: np.array([1.0 if label == BLANK_LABEL else 0.0 for label in head.labels])
+                  for name, head in self._bundle.heads.items()}
+        result: dict[str, Any] = {
+            "emotion": BLANK_LABEL,
+            "confidence": 1.0,
+            "sentiment": BLANK_LABEL,
+            "labels": {name: ([{"label": BLANK_LABEL, "score": 1.0}] if BLANK_LABEL in head.labels else [])
+                       for name, head in self._bundle.heads.items()},
+            "reactions": self._reactions.for_text(
+                [BLANK_LABEL] if BLANK_LABEL in self._bundle.heads["fine"].labels else [], BLANK_LABEL),
+            "windows": 0,
+        }
+        if include_scores:
+            result["scores"] = {name: {label: float(score) for label, score in
+                                       zip(head.labels, values, strict=True)}
+                                for (name, head), values in zip(self._bundle.heads.items(), scores.values(),
+                                                                strict=True)}
+        return result
