@@ -3,8 +3,8 @@
 from pathlib import Path
 
 import pytest
-from emotion_core import Classifier
 
+from emotion_core import Classifier
 from tests.tiny_bundle import build_tiny_bundle
 
 REPO_ROOT = Path(__file__).resolve().parent.parent

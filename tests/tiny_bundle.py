@@ -93,8 +93,8 @@ def _head_weights(groups: dict[str, list[str]], labels: list[str]) -> tuple[np.n
     return weights, bias
 
 
-def build_graph(vocab_size: int, token_label: dict[int, str], output_names: dict[str, str],
-                static_width: bool = True) -> onnx.ModelProto:
+def build_graph(vocab_size: int, token_label: dict[int, str],
+                output_names: dict[str, str]) -> onnx.ModelProto:
     embeddings = np.zeros((vocab_size, len(FINE_LABELS)), dtype=np.float32)
     for token_id, label in token_label.items():
         embeddings[token_id, FINE_LABELS.index(label)] = 1.0
@@ -118,8 +118,7 @@ def build_graph(vocab_size: int, token_label: dict[int, str], output_names: dict
         out = output_names.get(name, name)
         nodes += [helper.make_node("MatMul", ["pooled", f"{name}_w"], [f"{name}_mm"]),
                   helper.make_node("Add", [f"{name}_mm", f"{name}_b"], [out])]
-        width: int | str = len(labels) if static_width else f"{name}_width"
-        outputs.append(helper.make_tensor_value_info(out, TensorProto.FLOAT, ["batch", width]))
+        outputs.append(helper.make_tensor_value_info(out, TensorProto.FLOAT, ["batch", len(labels)]))
     inputs = [helper.make_tensor_value_info(name, TensorProto.INT64, ["batch", "seq"])
               for name in ("input_ids", "attention_mask")]
     graph = helper.make_graph(nodes, "tiny_emotions", inputs, outputs, initializers)
@@ -143,7 +142,7 @@ def rehash(bundle_dir: Path) -> None:
 
 def build_tiny_bundle(path: Path, max_length: int = 16, *,
                       thresholds: dict[str, dict[str, float]] | None = None,
-                      output_names: dict[str, str] | None = None, static_width: bool = True) -> Path:
+                      output_names: dict[str, str] | None = None) -> Path:
     """Write model.onnx, tokenizer.json and model.json into `path` (created) and return it.
 
     `thresholds` overrides single labels ({"fine": {"surprise": 0.99}}; default 0.5 everywhere);
@@ -154,7 +153,7 @@ def build_tiny_bundle(path: Path, max_length: int = 16, *,
     tokenizer = build_tokenizer(max_length)
     tokenizer.save(str(path / "tokenizer.json"))
     token_label = {tokenizer.token_to_id(word): label for word, label in EMOTION_WORDS.items()}
-    model = build_graph(tokenizer.get_vocab_size(), token_label, output_names or {}, static_width)
+    model = build_graph(tokenizer.get_vocab_size(), token_label, output_names or {})
     onnx.save(model, str(path / "model.onnx"))
 
     overrides = thresholds or {}

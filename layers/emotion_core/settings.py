@@ -35,13 +35,13 @@ def cpu_quota(cgroup_root: Path = Path("/sys/fs/cgroup")) -> int | None:
     return None
 
 
-def default_threads() -> int:
+def default_threads(cgroup_root: Path = Path("/sys/fs/cgroup")) -> int:
     """Threads for onnxruntime when ORT_THREADS is unset.
 
     Lambda reports 2 CPUs from os.cpu_count() at 1,769 MB but grants about one vCPU;
     oversubscribing makes each inference slower, so Lambda defaults to 1.
     """
-    quota = cpu_quota()
+    quota = cpu_quota(cgroup_root)
     if quota is not None:
         return quota
     if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):

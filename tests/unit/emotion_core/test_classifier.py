@@ -1,0 +1,163 @@
+"""Predictions: the DESIGN.md shape, thresholds, long-text windows, blank texts, input order."""
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from emotion_core import Classifier, ConfigError, InputError, Settings
+from tests.tiny_bundle import build_tiny_bundle
+
+PREDICTION_KEYS = {"emotion", "confidence", "sentiment", "labels", "reactions", "windows"}
+
+
+def test_prediction_has_the_design_shape(bundle_dir: Path) -> None:
+    classifier = Classifier.load(bundle_dir, threads=1)
+    prediction = classifier.predict_one("I am so happy today, thanks!")
+    assert set(prediction) == PREDICTION_KEYS
+    assert prediction["emotion"] in classifier.heads["ekman"]
+    assert 0.0 <= prediction["confidence"] <= 1.0
+    assert prediction["sentiment"] in classifier.heads["sentiment"]
+    assert set(prediction["labels"]) == {"fine", "ekman", "sentiment"}
+    for head, entries in prediction["labels"].items():
+        scores = [entry["score"] for entry in entries]
+        assert scores == sorted(scores, reverse=True), f"{head} labels must be highest first"
+        assert all(entry["label"] in classifier.heads[head] for entry in entries)
+    assert set(prediction["reactions"]) == {"allowed", "blocked"}
+    assert prediction["windows"] == 1
+
+
+def test_emotion_words_give_their_labels(tiny_classifier: Classifier) -> None:
+    happy, sad, angry = tiny_classifier.predict(["I am so happy, thanks", "so sad today", "I am furious"])
+    assert happy["emotion"] == "joy" and happy["sentiment"] == "positive"
+    assert {e["label"] for e in happy["labels"]["fine"]} == {"joy", "gratitude"}
+    assert sad["emotion"] == "sadness" and sad["sentiment"] == "negative"
+    assert angry["emotion"] == "anger"
+    assert angry["confidence"] == pytest.approx(0.982, abs=1e-3)
+
+
+def test_scores_only_on_request_and_rounded(tiny_classifier: Classifier) -> None:
+    plain = tiny_classifier.predict_one("happy")
+    assert "scores" not in plain
+    scored = tiny_classifier.predict_one("happy", include_scores=True)
+    assert set(scored["scores"]["fine"]) == set(tiny_classifier.heads["fine"])
+    assert set(scored["scores"]["ekman"]) == set(tiny_classifier.heads["ekman"])
+    joy = scored["scores"]["fine"]["joy"]
+    assert joy == round(joy, 4) and joy > 0.9
+    assert scored["scores"]["fine"]["anger"] < 0.05
+
+
+def test_each_label_uses_its_own_threshold(tmp_path: Path) -> None:
+    bundle = build_tiny_bundle(tmp_path, thresholds={"fine": {"surprise": 0.99}, "ekman": {"surprise": 0.99}})
+    classifier = Classifier.load(bundle, threads=1)
+    prediction = classifier.predict_one("wow, so happy", include_scores=True)
+    fine = {entry["label"] for entry in prediction["labels"]["fine"]}
+    # surprise scores ~0.98 like joy, but its tuned threshold is higher.
+    assert prediction["scores"]["fine"]["surprise"] > 0.9
+    assert fine == {"joy"}
+    assert [e["label"] for e in prediction["labels"]["ekman"]] == ["joy"]
+
+
+@pytest.mark.parametrize("text", ["", " ", "\n\t  "])
+def test_blank_text_is_neutral_with_full_confidence(tiny_classifier: Classifier, text: str) -> None:
+    prediction = tiny_classifier.predict_one(text, include_scores=True)
+    assert prediction["emotion"] == "neutral"
+    assert prediction["confidence"] == 1.0
+    assert prediction["sentiment"] == "neutral"
+    assert prediction["windows"] == 0
+    assert prediction["labels"]["fine"] == [{"label": "neutral", "score": 1.0}]
+    assert prediction["scores"]["ekman"]["joy"] == 0.0
+
+
+def test_text_without_emotion_words_is_neutral(tiny_classifier: Classifier) -> None:
+    prediction = tiny_classifier.predict_one("the dog was in the story")
+    assert prediction["emotion"] == "neutral"
+    assert prediction["sentiment"] == "neutral"
+
+
+def test_long_text_is_read_in_windows_and_the_end_still_counts(tiny_classifier: Classifier) -> None:
+    # max_length 16 leaves 14 tokens per window; the only emotion word is the very last one.
+    text = " ".join(["the dog was in the story"] * 10) + " and then I was furious"
+    prediction = tiny_classifier.predict_one(text)
+    assert prediction["windows"] > 1
+    assert "anger" in {entry["label"] for entry in prediction["labels"]["fine"]}
+    assert prediction["emotion"] in {"anger", "neutral"}
+    assert "anger" in {entry["label"] for entry in prediction["labels"]["ekman"]}
+
+
+def test_window_count_follows_the_stride(tiny_bundle_dir: Path) -> None:
+    text = " ".join(["word"] * 40)  # 40 tokens, 14 per window
+    no_overlap = Classifier.load(tiny_bundle_dir, threads=1, window_stride=0).predict_one(text)
+    overlap = Classifier.load(tiny_bundle_dir, threads=1, window_stride=7).predict_one(text)
+    assert no_overlap["windows"] == 3  # 14 + 14 + 12
+    assert overlap["windows"] == 5  # each window adds 7 new tokens after the first 14
+
+
+def test_order_is_kept_although_batches_are_sorted_by_length(tiny_bundle_dir: Path) -> None:
+    classifier = Classifier.load(tiny_bundle_dir, threads=1, batch_size=2)
+    texts = [
+        "the day was long and the story was long and I was so sad",
+        "happy",
+        "",
+        "the dog was scared",
+        " ".join(["the story"] * 20) + " funny",
+        "angry",
+    ]
+    emotions = [prediction["emotion"] for prediction in classifier.predict(texts)]
+    single = [classifier.predict_one(text)["emotion"] for text in texts]
+    assert emotions == ["sadness", "joy", "neutral", "fear", single[4], "anger"]
+    assert emotions == single
+
+
+def test_empty_list_gives_empty_list(tiny_classifier: Classifier) -> None:
+    assert tiny_classifier.predict([]) == []
+
+
+def test_non_string_is_refused_naming_its_position(tiny_classifier: Classifier) -> None:
+    with pytest.raises(InputError) as error:
+        tiny_classifier.predict(["fine", 3])  # type: ignore[list-item]
+    assert error.value.field == "texts[1]"
+    assert "must be a string" in str(error.value)
+
+
+def test_a_bare_string_is_not_taken_for_a_list(tiny_classifier: Classifier) -> None:
+    with pytest.raises(InputError, match="texts: must be a list of strings"):
+        tiny_classifier.predict("happy")
+
+
+def test_too_long_text_is_refused_naming_the_field(tiny_bundle_dir: Path) -> None:
+    classifier = Classifier.load(tiny_bundle_dir, threads=1, max_text_chars=10)
+    with pytest.raises(InputError) as error:
+        classifier.predict(["short", "much longer than ten"])
+    assert error.value.field == "texts[1]"
+    assert "20 characters; the limit is 10" in str(error.value)
+    with pytest.raises(InputError, match=r"^text: "):
+        classifier.predict_one("much longer than ten")
+
+
+def test_unicode_and_unknown_words_do_not_break_inference(tiny_classifier: Classifier) -> None:
+    predictions = tiny_classifier.predict(["😀 ✨ zzz qwerty", "ça va? 日本語", "!!!"])
+    assert [p["windows"] for p in predictions] == [1, 1, 1]
+    assert all(p["emotion"] in tiny_classifier.heads["ekman"] for p in predictions)
+
+
+def test_stride_that_leaves_no_progress_is_a_config_error(tiny_bundle_dir: Path) -> None:
+    with pytest.raises(ConfigError, match="WINDOW_STRIDE=14 must be below 14"):
+        Classifier.load(tiny_bundle_dir, threads=1, window_stride=14)
+
+
+def test_from_settings_uses_every_relevant_setting(tiny_bundle_dir: Path) -> None:
+    settings = Settings(model_dir=tiny_bundle_dir, ort_threads=1, max_text_chars=5, window_stride=3)
+    classifier = Classifier.from_settings(settings)
+    assert classifier.max_text_chars == 5
+    assert classifier.window_stride == 3
+    assert classifier.threads == 1
+
+
+def test_texts_never_reach_the_logs(tiny_bundle_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    secret = "my secret diary says I am furious"
+    with caplog.at_level(logging.DEBUG):
+        classifier = Classifier.load(tiny_bundle_dir, threads=1)
+        classifier.predict([secret, " ".join(["word"] * 50) + " diary"])
+    assert caplog.records, "loading should log the model it loaded"
+    assert "diary" not in caplog.text

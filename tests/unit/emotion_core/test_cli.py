@@ -1,0 +1,74 @@
+"""The CLI, run as a user runs it: `python -m emotion_core ...` in a subprocess."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+
+def _run(*args: str, model_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "layers"), "ORT_THREADS": "1"}
+    env.pop("MODEL_DIR", None)
+    prefix = ["--model-dir", str(model_dir)] if model_dir else []
+    return subprocess.run([sys.executable, "-m", "emotion_core", *prefix, *args], capture_output=True,
+                          text=True, encoding="utf-8", env=env, timeout=120, check=False)
+
+
+def test_predict_prints_one_prediction(tiny_bundle_dir: Path) -> None:
+    result = _run("predict", "I am so happy today", model_dir=tiny_bundle_dir)
+    assert result.returncode == 0, result.stderr
+    prediction = json.loads(result.stdout)
+    assert prediction["emotion"] == "joy"
+    assert "scores" not in prediction
+
+
+def test_predict_with_scores(tiny_bundle_dir: Path) -> None:
+    result = _run("predict", "so sad", "--scores", model_dir=tiny_bundle_dir)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["scores"]["ekman"]["sadness"] > 0.9
+
+
+def test_batch_csv_writes_one_line_per_row_with_progress(tiny_bundle_dir: Path, tmp_path: Path) -> None:
+    source = tmp_path / "tickets.csv"
+    source.write_text("ticket,body\nT-1,thanks so much\nT-2,\nT-3,I am furious\n", encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    result = _run("batch", str(source), "-o", str(target), "--text-column", "body", "--id-column", "ticket",
+                  model_dir=tiny_bundle_dir)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in lines] == ["T-1", "T-2", "T-3"]
+    assert lines[0]["emotion"] == "joy"
+    assert lines[1] == {"id": "T-2", "error": "text is empty"}
+    assert lines[2]["emotion"] == "anger"
+    assert "3/3" in result.stderr  # tqdm's bar
+    assert "wrote 3 lines" in result.stderr and "(1 errors)" in result.stderr
+
+
+def test_batch_jsonl(tiny_bundle_dir: Path, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": "x", "text": "wow"}\n{oops\n', encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    result = _run("batch", str(source), "-o", str(target), "--no-progress", model_dir=tiny_bundle_dir)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert lines[0]["id"] == "x" and lines[0]["emotion"] == "surprise"
+    assert lines[1]["id"] == "2" and "not valid JSON" in lines[1]["error"]
+
+
+def test_missing_text_column_is_a_clear_error(tiny_bundle_dir: Path, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("id,body\n1,happy\n", encoding="utf-8")
+    result = _run("batch", str(source), "-o", str(tmp_path / "out.jsonl"), model_dir=tiny_bundle_dir)
+    assert result.returncode == 2
+    assert "text_column: the CSV has no column 'text'" in result.stderr
+
+
+def test_missing_bundle_is_a_clear_error(tmp_path: Path) -> None:
+    result = _run("predict", "happy", model_dir=tmp_path / "empty")
+    assert result.returncode == 2
+    assert "model.json is missing" in result.stderr
+    assert "python -m training.job" in result.stderr
+    assert result.stdout == ""
