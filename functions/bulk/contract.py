@@ -1,0 +1,122 @@
+"""The chunk message on the queue and the S3 layout of results: the producer contract.
+
+Body (JSON, UTF-8): ``{"job_id": str, "chunk": int, "items": [{"id": str, "text": str}, ...]}``.
+Results: ``jobs/<job_id>/<chunk>.jsonl`` with one line per item, in item order.
+"""
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+# job_id becomes part of an S3 key and a DynamoDB key: no slashes, dots or spaces.
+JOB_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+MAX_CHUNK_INDEX = 999_999
+# The queue's MaximumMessageSize (the stack sets it explicitly); the handler refuses anything larger.
+SQS_MAX_BODY_BYTES = 262_144
+MAX_ID_CHARS = 256
+# Bounds one batched model call well inside the function timeout, whoever produced the message.
+MAX_CHUNK_ITEMS = 5_000
+
+
+class MalformedChunk(ValueError):
+    """The body is not a chunk message; the reason never quotes the body (it holds user texts)."""
+
+
+class ChunkItem(BaseModel):
+    # Extra keys are ignored; the text is checked per item by emotion_core so a bad text
+    # becomes an error line, not a failed chunk.
+    model_config = ConfigDict(extra="ignore")
+
+    id: str = Field(min_length=1, max_length=MAX_ID_CHARS)
+    text: Any = None
+    # A producer that already knows an item is unusable (e.g. a broken CSV row) says why here;
+    # the item still gets its own error line.
+    error: str | None = Field(default=None, max_length=1_000)
+
+    @field_validator("id", mode="before")
+    @classmethod
+    def _int_ids_are_fine(cls, value: object) -> object:
+        # CSV row numbers and integer keys are common producer ids; bools are not ids.
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        return value
+
+
+class ChunkMessage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    job_id: str = Field(pattern=JOB_ID_PATTERN)
+    chunk: int = Field(ge=0, le=MAX_CHUNK_INDEX, strict=True)
+    items: list[ChunkItem] = Field(min_length=1, max_length=MAX_CHUNK_ITEMS)
+
+
+def result_key(job_id: str, chunk: int) -> str:
+    return f"jobs/{job_id}/{chunk}.jsonl"
+
+
+def results_prefix(job_id: str) -> str:
+    return f"jobs/{job_id}/"
+
+
+def _describe(exc: ValidationError) -> str:
+    # Only locations and messages: pydantic's own str() quotes input values, i.e. user texts.
+    parts = []
+    for error in exc.errors()[:5]:
+        where = ".".join(str(part) for part in error["loc"]) or "body"
+        parts.append(f"{where}: {error['msg']}")
+    more = exc.error_count() - len(parts)
+    return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")
+
+
+def parse_chunk(body: str, max_bytes: int) -> ChunkMessage:
+    """Parse and validate one message body, or raise MalformedChunk saying why."""
+    size = len(body.encode("utf-8"))
+    if size > max_bytes:
+        raise MalformedChunk(f"body is {size} bytes, over the {max_bytes}-byte limit of a chunk message")
+    try:
+        payload = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise MalformedChunk(
+            f"body is not JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        ) from None
+    if not isinstance(payload, dict):
+        raise MalformedChunk(
+            f"body is a JSON {type(payload).__name__}, not an object with job_id, chunk, items"
+        )
+    try:
+        return ChunkMessage.model_validate(payload)
+    except ValidationError as exc:
+        raise MalformedChunk(f"not a chunk message: {_describe(exc)}") from None
+
+
+def _encoded(obj: object) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def encode_chunk(job_id: str, chunk: int, items: list[dict[str, Any]]) -> str:
+    return _encoded({"job_id": job_id, "chunk": chunk, "items": items}).decode("utf-8")
+
+
+def split_items(
+    items: Iterable[dict[str, Any]], *, max_items: int, max_bytes: int, job_id_len: int = 64
+) -> Iterator[list[dict[str, Any]]]:
+    """Group items into chunks bounded by count and by encoded message size, keeping order."""
+    envelope = len(_encoded({"job_id": "x" * job_id_len, "chunk": MAX_CHUNK_INDEX, "items": []}))
+    current: list[dict[str, Any]] = []
+    size = envelope
+    for item in items:
+        item_bytes = len(_encoded(item)) + 1  # the comma between items
+        if envelope + item_bytes > max_bytes:
+            raise ValueError(
+                f"item {item.get('id')!r} is {item_bytes} bytes encoded; "
+                f"a chunk message holds at most {max_bytes}"
+            )
+        if current and (len(current) >= max_items or size + item_bytes > max_bytes):
+            yield current
+            current, size = [], envelope
+        current.append(item)
+        size += item_bytes
+    if current:
+        yield current
