@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from functions.api.config import settings
 from functions.api.errors import register_exception_handlers
 from functions.api.guards import GuardedRoute, require_api_key
+from functions.api.jobs import router as jobs_router
 from functions.api.observability import logger, tracer
 from functions.api.schemas import (
     BatchRequest,
@@ -152,3 +153,4 @@ def health_live() -> Health:
 
 app.include_router(open_v1)
 app.include_router(v1)
+app.include_router(jobs_router)
