@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from emotion_core import Classifier
 from fastapi import APIRouter, Depends, FastAPI, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from emotion_core import Classifier
 from functions.api.config import settings
 from functions.api.errors import register_exception_handlers
 from functions.api.guards import GuardedRoute, require_api_key
@@ -61,7 +61,7 @@ class RequestStatsMiddleware:
             await self.app(scope, receive, send_status)
         finally:
             route = getattr(scope.get("route"), "path", None) or "other"
-            stats.record_status(route, status)
+            stats.record_status(route, status, emit_emf="aws.event" in scope)
             # Route template, never the body or query: texts must not reach the logs.
             logger.info(
                 "request",

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from emotion_core.errors import BundleError, EmotionCoreError, InputError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from emotion_core.errors import BundleError, EmotionCoreError, InputError
 from functions.api.observability import logger
 
 

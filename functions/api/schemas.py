@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from functions.api.config import settings
+
+
+def _encodable(text: str) -> str:
+    # JSON may carry an unpaired surrogate ("\ud800"): valid JSON, not valid Unicode, and the
+    # tokenizer cannot take it. A client error, so it must be a 422, not an inference crash.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("contains an unpaired UTF-16 surrogate; send valid Unicode text") from None
+    return text
+
 
 Text = Annotated[
     str,
     StringConstraints(max_length=settings.max_text_chars),
+    AfterValidator(_encodable),
     Field(description=f"Any text up to {settings.max_text_chars} characters; blank text is neutral."),
 ]
 

@@ -37,12 +37,19 @@ class RuntimeStats:
         self._latency_count = 0
         self._latency_max = 0.0
 
-    def record_status(self, route: str, status: int) -> None:
+    def record_status(self, route: str, status: int, *, emit_emf: bool) -> None:
         with self._lock:
             self.requests[route] += 1
             self.statuses[str(status)] += 1
             if status >= 400:
                 self.errors += 1
+        if emit_emf:
+            # Every invocation then has a metric: log_metrics warns on an empty set otherwise.
+            metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
+            if 400 <= status < 500:
+                metrics.add_metric(name="ClientErrors", unit=MetricUnit.Count, value=1)
+            elif status >= 500:
+                metrics.add_metric(name="ServerErrors", unit=MetricUnit.Count, value=1)
 
     def record_inference(
         self,
@@ -65,7 +72,6 @@ class RuntimeStats:
         if emit_emf:
             # Only under Lambda: there the handler's log_metrics flushes once per invocation.
             # Under uvicorn nothing would flush them, and /v1/internal/metrics covers it.
-            metrics.add_metric(name="Requests", unit=MetricUnit.Count, value=1)
             metrics.add_metric(name="Texts", unit=MetricUnit.Count, value=len(emotions))
             metrics.add_metric(name="Latency", unit=MetricUnit.Milliseconds, value=latency_ms)
             if batch:

@@ -1,0 +1,93 @@
+"""A real uvicorn serving functions.api.app:app on 127.0.0.1, started by the tests themselves."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+API_KEY = "test-key-1"
+OTHER_KEY = "test-key-2"
+# Small limits keep the limit tests cheap; the app reads them from the environment at import.
+LIMITS = {"MAX_TEXT_CHARS": 400, "MAX_BATCH_TEXTS": 8, "MAX_BODY_BYTES": 8192}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    log: Path
+    bundle_dir: Path
+    tiny: bool
+
+    def client(self, key: str | None = API_KEY) -> httpx.Client:
+        headers = {"X-API-Key": key} if key else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=60)
+
+
+def start_uvicorn(
+    bundle_dir: Path, log: Path, *, extra_args: tuple[str, ...] = ()
+) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "MODEL_DIR": str(bundle_dir),
+        "API_KEYS": f"{API_KEY},{OTHER_KEY}",
+        "ORT_THREADS": "1",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "layers")]),
+        **{k: str(v) for k, v in LIMITS.items()},
+    }
+    env.pop("AWS_LAMBDA_FUNCTION_NAME", None)
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "functions.api.app:app", "--host", "127.0.0.1",
+             "--port", str(port), *extra_args],
+            cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"uvicorn exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
+        try:
+            if httpx.get(f"{url}/v1/health/live", timeout=2).status_code == 200:
+                return proc, url
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"uvicorn did not answer within 120 s:\n{log.read_text()[-4000:]}")
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server(bundle_dir: Path, tiny_bundle_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    log = tmp_path_factory.mktemp("uvicorn") / "server.log"
+    proc, url = start_uvicorn(bundle_dir, log)
+    try:
+        yield Server(url=url, log=log, bundle_dir=bundle_dir, tiny=bundle_dir == tiny_bundle_dir)
+    finally:
+        stop(proc)
