@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request, Response
+from fastapi import Request, Response, Security
 from fastapi.routing import APIRoute
+from fastapi.security import APIKeyHeader
 from starlette.types import Message, Scope
 
 from functions.api.config import settings
@@ -67,12 +68,17 @@ class GuardedRoute(APIRoute):
         return handler
 
 
-def require_api_key(request: Request) -> None:
+# Declared as a security scheme so /docs shows it and its "Authorize" button sends the header.
+api_key_header = APIKeyHeader(
+    name=API_KEY_HEADER, auto_error=False, description="The key of your usage plan (free or standard)."
+)
+
+
+def require_api_key(given: Annotated[str | None, Security(api_key_header)]) -> None:
     """Local enforcement only: on AWS, API Gateway checks keys and API_KEYS stays empty."""
     keys = settings.api_keys
     if not keys:
         return
-    given = request.headers.get(API_KEY_HEADER)
     if not given:
         raise MissingApiKey(f"Missing API key: send it in the {API_KEY_HEADER} header")
     if not any(hmac.compare_digest(given.encode(), key.encode()) for key in keys):

@@ -338,6 +338,10 @@ def test_docs_and_openapi(server: Server) -> None:
     assert docs.status_code == 200
     assert "url: '/openapi.json'" in docs.text
     assert {PREDICT, BATCH, "/v1/health/live", "/v1/internal/metrics", "/v1/labels"} <= set(spec["paths"])
+    scheme = spec["components"]["securitySchemes"]["APIKeyHeader"]
+    assert (scheme["type"], scheme["in"], scheme["name"]) == ("apiKey", "header", "X-API-Key")
+    assert spec["paths"][PREDICT]["post"]["security"] == [{"APIKeyHeader": []}]
+    assert "security" not in spec["paths"]["/v1/health/live"]["get"]
 
 
 def test_docs_under_a_stripped_prefix(tiny_bundle_dir: Path, tmp_path: Path) -> None:
