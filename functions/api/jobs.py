@@ -11,12 +11,12 @@ from functools import cache
 from typing import Annotated, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from emotion_core.batch import read_csv, read_jsonl
-from emotion_core.errors import InputError
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from emotion_core.batch import read_csv, read_jsonl
+from emotion_core.errors import InputError
 from functions.api.errors import ApiError, BadRequest, PayloadTooLarge
 from functions.api.guards import require_api_key
 from functions.api.observability import logger

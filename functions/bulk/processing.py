@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger
+
 from emotion_core.batch import classify_items
 from emotion_core.errors import ConfigError
 
@@ -13,7 +14,7 @@ from .contract import SQS_MAX_BODY_BYTES, ChunkItem, ChunkMessage, parse_chunk
 from .settings import BulkSettings
 from .store import JobStore, ResultStore
 
-logger = Logger(child=True)
+logger = Logger(service="emotion-bulk", child=True)
 
 
 @dataclass(frozen=True)

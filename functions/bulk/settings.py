@@ -4,8 +4,9 @@ A subclass of the one settings class, so the model knobs and the bulk knobs come
 same environment and are validated together at start-up.
 """
 
-from emotion_core import Settings
 from pydantic import Field, model_validator
+
+from emotion_core import Settings
 
 from .contract import SQS_MAX_BODY_BYTES
 
