@@ -357,3 +357,22 @@ def test_docs_under_a_stripped_prefix(tiny_bundle_dir: Path, tmp_path: Path) -> 
     assert "url: '/Prod/openapi.json'" in docs.text
     assert spec["servers"] == [{"url": "/Prod"}]
     assert predict.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("header", "status"),
+    [
+        (b"X-API-Key: \xff\xfe-not-utf8", b"403"),
+        (b"X-API-Key: " + API_KEY.encode() + b"\r\nContent-Type: \xff/\x01;;;charset=", b"200"),
+        (b"X-API-Key: " + API_KEY.encode() + b"\r\nContent-Type: application/json; charset=utf-16", b"200"),
+        (b"X-API-Key: ", b"401"),
+    ],
+)
+def test_odd_header_bytes_are_not_500(server: Server, header: bytes, status: bytes) -> None:
+    body = b'{"text": "I am happy"}'
+    head = (
+        b"POST /v1/predict-emotion HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + header
+        + b"\r\nContent-Length: " + str(len(body)).encode()
+    )
+    response = raw_request(server, head, body)
+    assert response.split(b" ")[1] == status, response[:300]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import importlib
 import json
@@ -115,3 +116,20 @@ def test_emf_metrics_and_no_text_in_output(handler_module: ModuleType, capsys: p
     assert any(name.startswith("Emotion_") for name in names)
     assert document["Texts"] == [3.0]
     assert marker not in out
+
+
+@pytest.mark.parametrize("name", ["predict-emotion.json", "predict-emotion-batch.json"])
+def test_junk_bodies_through_the_handler_are_never_5xx(handler_module: ModuleType, name: str) -> None:
+    from tests.integration.api.test_api_http import JUNK_BODIES
+
+    for raw in JUNK_BODIES:
+        event = load_event(name)
+        # Base64 carries any bytes, as API Gateway does for binary media types.
+        event["body"] = base64.b64encode(raw).decode()
+        event["isBase64Encoded"] = True
+        for headers in (event["headers"], event["multiValueHeaders"]):
+            headers.pop("Content-Length")
+        response = invoke(handler_module, event)
+        assert response["statusCode"] < 500, (raw[:60], response["body"][:300])
+        if response["statusCode"] >= 400:
+            assert body(response)["detail"]
