@@ -11,7 +11,7 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from .classifier import Classifier
+from .classifier import Classifier, text_problem
 from .errors import InputError
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
@@ -45,8 +45,9 @@ def check_item(item: Any, position: int, max_text_chars: int | None) -> dict[str
         return {"id": item_id, "error": f"text must be a string, got {type(text).__name__}"}
     if not text.strip():
         return {"id": item_id, "error": "text is empty"}
-    if max_text_chars is not None and len(text) > max_text_chars:
-        return {"id": item_id, "error": f"text has {len(text)} characters; the limit is {max_text_chars}"}
+    problem = text_problem(text, max_text_chars)
+    if problem:
+        return {"id": item_id, "error": f"text {problem}"}
     return {"id": item_id, "text": text}
 
 

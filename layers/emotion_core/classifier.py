@@ -1,6 +1,7 @@
 """The classifier: texts in, DESIGN.md Prediction objects out. The only inference path in the project."""
 
 import logging
+import re
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +21,17 @@ logger = logging.getLogger(__name__)
 
 DECIMALS = 4
 BLANK_LABEL = "neutral"
+# JSON may carry "\ud800" escapes; such strings are not Unicode text and the tokenizer rejects them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def text_problem(text: str, max_chars: int | None) -> str | None:
+    """Why the classifier cannot take `text`, or None; shared with the batch-file path."""
+    if max_chars is not None and len(text) > max_chars:
+        return f"has {len(text)} characters; the limit is {max_chars}"
+    if _SURROGATE.search(text):
+        return "is not valid Unicode (it holds an unpaired surrogate)"
+    return None
 
 
 def sigmoid(logits: np.ndarray) -> np.ndarray:
@@ -102,7 +114,7 @@ class Classifier:
     def predict_one(self, text: str, include_scores: bool = False) -> dict[str, Any]:
         if not isinstance(text, str):
             raise InputError("text", f"must be a string, got {type(text).__name__}")
-        self._check_length("text", text)
+        self._check_text("text", text)
         return self._predict([text], include_scores)[0]
 
     def predict(self, texts: Sequence[str], *, include_scores: bool = False) -> list[dict[str, Any]]:
@@ -112,12 +124,13 @@ class Classifier:
         for index, text in enumerate(texts):
             if not isinstance(text, str):
                 raise InputError(f"texts[{index}]", f"must be a string, got {type(text).__name__}")
-            self._check_length(f"texts[{index}]", text)
+            self._check_text(f"texts[{index}]", text)
         return self._predict(list(texts), include_scores)
 
-    def _check_length(self, field: str, text: str) -> None:
-        if self._max_text_chars is not None and len(text) > self._max_text_chars:
-            raise InputError(field, f"has {len(text)} characters; the limit is {self._max_text_chars}")
+    def _check_text(self, field: str, text: str) -> None:
+        problem = text_problem(text, self._max_text_chars)
+        if problem:
+            raise InputError(field, problem)
 
     def _predict(self, texts: list[str], include_scores: bool) -> list[dict[str, Any]]:
         results: list[dict[str, Any] | None] = [None] * len(texts)

@@ -29,6 +29,7 @@ def test_classify_items_keeps_ids_and_order(tiny_classifier: Classifier) -> None
     ({"id": "x", "text": "a" * 11}, "text has 11 characters; the limit is 10"),
     ({"id": ["x"], "text": "happy"}, "id must be a string or an integer, got list"),
     ("just a string", "item must be an object with id and text, got str"),
+    ({"id": "x", "text": "bad \udc00"}, "text is not valid Unicode (it holds an unpaired surrogate)"),
 ])
 def test_bad_items_become_error_lines(tiny_classifier: Classifier, item: Any, error: str) -> None:
     lines = classify_items(tiny_classifier, [{"id": "ok", "text": "happy"}, item], max_text_chars=10)

@@ -135,6 +135,13 @@ def test_too_long_text_is_refused_naming_the_field(tiny_bundle_dir: Path) -> Non
         classifier.predict_one("much longer than ten")
 
 
+def test_unpaired_surrogate_is_an_input_error_not_a_crash(tiny_classifier: Classifier) -> None:
+    with pytest.raises(InputError) as error:
+        tiny_classifier.predict(["happy", "bad \ud800 text"])
+    assert error.value.field == "texts[1]"
+    assert "unpaired surrogate" in error.value.message
+
+
 def test_unicode_and_unknown_words_do_not_break_inference(tiny_classifier: Classifier) -> None:
     predictions = tiny_classifier.predict(["😀 ✨ zzz qwerty", "ça va? 日本語", "!!!"])
     assert [p["windows"] for p in predictions] == [1, 1, 1]
