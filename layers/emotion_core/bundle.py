@@ -114,6 +114,10 @@ def _verify_files(directory: Path, meta_path: Path, metadata: dict[str, Any]) ->
         expected = entry.get("sha256") if isinstance(entry, dict) else None
         if not isinstance(expected, str):
             raise BundleError(f"{meta_path}: files.{name}.sha256 is missing")
+        size = entry.get("bytes") if isinstance(entry, dict) else None
+        if isinstance(size, int) and size != path.stat().st_size:
+            raise BundleError(f"{path}: size mismatch: model.json says {size} bytes, file has "
+                              f"{path.stat().st_size} (truncated copy or a different release)")
         actual = sha256_of(path)
         if actual != expected.lower():
             raise BundleError(f"{path}: sha256 mismatch: model.json says {expected}, file has {actual} "

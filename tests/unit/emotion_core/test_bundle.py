@@ -49,9 +49,18 @@ def test_missing_file_is_named(bundle_copy: Path, name: str) -> None:
 
 @pytest.mark.parametrize("name", ["model.onnx", "tokenizer.json"])
 def test_changed_file_fails_its_checksum(bundle_copy: Path, name: str) -> None:
-    with (bundle_copy / name).open("ab") as stream:
-        stream.write(b" ")
+    path = bundle_copy / name
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01  # same size, different content
+    path.write_bytes(bytes(data))
     with pytest.raises(BundleError, match=rf"{name}: sha256 mismatch"):
+        Classifier.load(bundle_copy, threads=1)
+
+
+def test_changed_size_is_reported_before_hashing(bundle_copy: Path) -> None:
+    with (bundle_copy / "tokenizer.json").open("ab") as stream:
+        stream.write(b"  ")
+    with pytest.raises(BundleError, match=r"tokenizer\.json: size mismatch: model\.json says \d+ bytes"):
         Classifier.load(bundle_copy, threads=1)
 
 
