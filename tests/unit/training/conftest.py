@@ -1,0 +1,77 @@
+"""Fixtures for the training tests: small table datasets written to temp folders."""
+
+from __future__ import annotations
+
+import csv
+import random
+from pathlib import Path
+
+import pytest
+
+FINE = ["admiration", "anger", "fear", "gratitude", "joy", "sadness", "surprise", "neutral"]
+EKMAN = {
+    "admiration": "joy",
+    "gratitude": "joy",
+    "joy": "joy",
+    "anger": "anger",
+    "fear": "fear",
+    "sadness": "sadness",
+    "surprise": "surprise",
+    "neutral": "neutral",
+}
+SENTIMENT = {
+    "joy": "positive",
+    "anger": "negative",
+    "fear": "negative",
+    "sadness": "negative",
+    "surprise": "ambiguous",
+    "neutral": "neutral",
+}
+WORDS = {
+    "admiration": "amazing great work",
+    "anger": "furious angry hate",
+    "fear": "scared afraid terrified",
+    "gratitude": "thanks thank grateful",
+    "joy": "happy glad delighted",
+    "sadness": "sad cry miss",
+    "surprise": "wow whoa unexpected",
+    "neutral": "the table is there",
+}
+
+
+def write_table(path: Path, n: int, seed: int) -> None:
+    rng = random.Random(seed)
+    with path.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=["id", "text", "fine", "ekman", "sentiment"])
+        writer.writeheader()
+        for i in range(n):
+            label = FINE[i % len(FINE)]
+            words = [*WORDS[label].split(), "today", "really", "so", "it", "was"]
+            rng.shuffle(words)
+            ekman = EKMAN[label]
+            row = {
+                "id": f"r{i}",
+                "text": " ".join(words[: rng.randint(3, 7)]) + " " + WORDS[label].split()[0],
+                "fine": label,
+                "ekman": ekman,
+                "sentiment": SENTIMENT[ekman],
+            }
+            if i % 10 == 9:  # some texts carry two emotions, as in GoEmotions: heads are multi-label
+                row.update(
+                    text=row["text"] + " wow",
+                    fine=f"{label},surprise",
+                    ekman=f"{ekman},surprise",
+                    sentiment=f"{SENTIMENT[ekman]},ambiguous",
+                )
+            writer.writerow(row)
+
+
+@pytest.fixture(scope="session")
+def table_dataset(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    folder = tmp_path_factory.mktemp("table")
+    files = {}
+    for seed, (split, n) in enumerate((("train", 320), ("dev", 80), ("test", 80))):
+        path = folder / f"{split}.csv"
+        write_table(path, n, seed)
+        files[split] = str(path)
+    return files

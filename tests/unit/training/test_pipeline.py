@@ -1,0 +1,91 @@
+"""The whole training job on tiny random encoders: train → distill → ONNX → int8 → bundle → serve."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from training.job import main
+
+
+@pytest.fixture(scope="module")
+def job_output(table_dataset: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("job")
+    config = {
+        "name": "pipeline",
+        "seed": 3,
+        "output_dir": str(out / "run"),
+        "report_dir": str(out / "reports"),
+        "data": {
+            "kind": "table",
+            "path": None,
+            "files": table_dataset,
+            "label_columns": {"fine": "fine", "ekman": "ekman", "sentiment": "sentiment"},
+        },
+        "teacher": {
+            "model": {"base": "tiny-bert:64x2", "max_length": 32},
+            "optim": {"epochs": 2, "lr": 2.0e-3, "head_lr": 5.0e-3, "batch_size": 16},
+        },
+        "student": {
+            "model": {"base": "tiny-bert:32x1", "max_length": 32},
+            "optim": {"epochs": 2, "lr": 2.0e-3, "head_lr": 5.0e-3, "batch_size": 16},
+        },
+        "release": {"name": "pipeline-test", "version": "0.0.1", "bundle_dir": str(out / "bundle")},
+        "threads": 1,
+    }
+    path = out / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    assert main(["--config", str(path)]) == 0
+    return out
+
+
+def test_bundle_matches_contract(job_output: Path) -> None:
+    bundle = job_output / "bundle"
+    meta = json.loads((bundle / "model.json").read_text())
+    assert set(meta["heads"]) == {"fine", "ekman", "sentiment"}
+    assert meta["heads"]["fine"]["labels"] == sorted(meta["heads"]["fine"]["labels"])
+    for head in meta["heads"].values():
+        assert len(head["thresholds"]) == len(head["labels"])
+        assert head["activation"] == "sigmoid"
+    for name, info in meta["files"].items():
+        assert hashlib.sha256((bundle / name).read_bytes()).hexdigest() == info["sha256"]
+    assert meta["provenance"]["training_config"]["student"]["model"]["base"] == "tiny-bert:32x1"
+    assert (bundle / "README.md").is_file()
+
+
+def test_parity_torch_onnx_int8(job_output: Path) -> None:
+    export = json.loads((job_output / "run" / "student" / "onnx" / "export.json").read_text())
+    assert export["parity"]["torch_vs_onnx_fp32_max_abs_diff"] < 1e-4
+    assert len(export["candidates"]) == 3
+    assert export["chosen"]["agreement_with_fp32"] > 0.95
+    assert export["chosen"]["bytes"] < export["fp32_bytes"]
+
+
+def test_report_has_every_model(job_output: Path) -> None:
+    report = json.loads((job_output / "reports" / "pipeline-0.0.1.json").read_text())
+    assert list(report["results"]) == ["teacher (PyTorch fp32)", "student (PyTorch fp32)", "student (ONNX int8)"]
+    int8 = report["results"]["student (ONNX int8)"]["test"]["ekman"]
+    # The toy data is separable by keyword: a working pipeline learns it.
+    assert int8["macro_f1"] > 0.5
+    markdown = (job_output / "reports" / "pipeline-0.0.1.md").read_text()
+    assert "| student (ONNX int8) |" in markdown and "confusion matrix" in markdown
+
+
+def test_rerun_resumes_instead_of_retraining(job_output: Path) -> None:
+    config = job_output / "config.yaml"
+    assert main(["--config", str(config), "--stages", "teacher,student"]) == 0
+    log = (job_output / "run" / "job.log").read_text()
+    assert "teacher: already trained" in log and "student: already trained" in log
+
+
+def test_bundle_serves_with_emotion_core(job_output: Path) -> None:
+    emotion_core = pytest.importorskip("emotion_core")
+    classifier = emotion_core.Classifier.load(job_output / "bundle", threads=1)
+    predictions = classifier.predict(["so happy today really glad", "scared afraid terrified"])
+    assert len(predictions) == 2
+    ekman = json.loads((job_output / "bundle" / "model.json").read_text())["heads"]["ekman"]["labels"]
+    assert all(p["emotion"] in ekman and 0.0 <= p["confidence"] <= 1.0 for p in predictions)

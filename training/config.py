@@ -1,0 +1,156 @@
+"""Typed configuration of the training job.
+
+A job is described by one YAML file mapped onto these dataclasses; the resolved config
+(defaults filled in) is written beside every artifact so each one says how it was made.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+@dataclass
+class DataConfig:
+    # "goemotions" | "carer" | "table" (generic CSV/JSONL)
+    kind: str = "goemotions"
+    # Local folder of the dataset; when absent and `hub_id` is set, the hub is used.
+    path: str | None = "../shared/data/goemotions"
+    hub_id: str | None = None
+    # Generic tables only: file per split and the columns that hold text and labels.
+    files: dict[str, str] = field(default_factory=dict)
+    text_column: str = "text"
+    label_columns: dict[str, str] = field(default_factory=dict)
+    # Extra unlabeled texts the teacher soft-labels for distillation (transfer set).
+    transfer_paths: list[str] = field(default_factory=list)
+    max_train_examples: int | None = None
+    max_eval_examples: int | None = None
+    cache_dir: str = "training/output/cache"
+
+
+@dataclass
+class ModelConfig:
+    base: str = "sentence-transformers/all-MiniLM-L6-v2"
+    pooling: str = "mean"  # "mean" | "cls"
+    dropout: float = 0.1
+    max_length: int = 64
+
+
+@dataclass
+class OptimConfig:
+    epochs: int = 3
+    batch_size: int = 32
+    lr: float = 5e-5
+    head_lr: float = 1e-3
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    grad_clip: float = 1.0
+    patience: int = 2
+    max_steps_per_epoch: int | None = None
+    precision: str = "auto"  # "auto" | "fp32" | "bf16" | "fp16"
+
+
+@dataclass
+class DistillConfig:
+    temperature: float = 2.0
+    # Weight of the teacher's soft targets against the gold labels.
+    alpha: float = 0.7
+    # Mean-squared error between projected student and teacher pooled embeddings.
+    embedding_weight: float = 0.0
+
+
+@dataclass
+class StageConfig:
+    model: ModelConfig = field(default_factory=ModelConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+
+
+@dataclass
+class ExportConfig:
+    opset: int = 17
+    # Candidate dynamic-quantization configs; the most accurate on dev wins.
+    quantization_candidates: list[dict[str, Any]] = field(
+        default_factory=lambda: [
+            {"weight_type": "QInt8", "per_channel": False, "reduce_range": True},
+            {"weight_type": "QInt8", "per_channel": True, "reduce_range": True},
+            {"weight_type": "QUInt8", "per_channel": False, "reduce_range": False},
+        ]
+    )
+    max_f1_drop: float = 0.01
+
+
+@dataclass
+class ReleaseConfig:
+    name: str = "goemotions-minilm-l6-int8"
+    version: str = "1.0.0"
+    bundle_dir: str | None = "layers/model"
+
+
+@dataclass
+class JobConfig:
+    name: str = "goemotions"
+    seed: int = 13
+    output_dir: str = "training/output/goemotions"
+    report_dir: str = "training/reports"
+    data: DataConfig = field(default_factory=DataConfig)
+    teacher: StageConfig | None = field(
+        default_factory=lambda: StageConfig(
+            model=ModelConfig(base="sentence-transformers/all-mpnet-base-v2"),
+            optim=OptimConfig(epochs=3, lr=3e-5),
+        )
+    )
+    student: StageConfig = field(default_factory=StageConfig)
+    distill: DistillConfig = field(default_factory=DistillConfig)
+    export: ExportConfig = field(default_factory=ExportConfig)
+    release: ReleaseConfig = field(default_factory=ReleaseConfig)
+    threads: int | None = None
+
+
+def _build(cls: type, raw: dict[str, Any] | None) -> Any:
+    """Build a dataclass from a dict, refusing unknown keys so typos fail loudly."""
+    if raw is None:
+        return None
+    known = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = set(raw) - set(known)
+    if unknown:
+        raise ValueError(f"{cls.__name__}: unknown keys {sorted(unknown)}; known: {sorted(known)}")
+    kwargs: dict[str, Any] = {}
+    nested = {
+        "data": DataConfig,
+        "model": ModelConfig,
+        "optim": OptimConfig,
+        "distill": DistillConfig,
+        "export": ExportConfig,
+        "release": ReleaseConfig,
+        "teacher": StageConfig,
+        "student": StageConfig,
+    }
+    for key, value in raw.items():
+        target = nested.get(key)
+        if target is not None and isinstance(value, dict):
+            kwargs[key] = _build(target, value)
+        else:
+            kwargs[key] = value
+    return cls(**kwargs)
+
+
+def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> JobConfig:
+    raw = yaml.safe_load(Path(path).read_text()) or {}
+    for dotted, value in (overrides or {}).items():
+        node = raw
+        *parents, leaf = dotted.split(".")
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    config: JobConfig = _build(JobConfig, raw)
+    return config
+
+
+def save_config(config: JobConfig, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(dataclasses.asdict(config), indent=2))
