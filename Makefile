@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 TRAIN_CMD := python -m training.job --config training/configs/goemotions.yaml
 
-.PHONY: serve test lint typecheck unit install install-dev
+.PHONY: serve test lint typecheck unit install install-dev bulk-demo
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required, found " + sys.version) if sys.version_info < (3, 11) else None'
@@ -46,3 +46,11 @@ unit: $(VENV)/.stamp-dev
 	$(PY) -m pytest
 
 test: lint typecheck unit
+
+# The bulk path on this machine (moto server, real API app and bulk handler): see README "Bulk jobs".
+bulk-demo: $(VENV)/.stamp-dev
+	@if [ -z "$(INPUT)" ] || [ -z "$(OUTPUT)" ]; then \
+	  echo "usage: make bulk-demo INPUT=texts.csv OUTPUT=results.jsonl  (CSV with a text column, or JSONL {id, text})" >&2; \
+	  exit 2; \
+	fi
+	MODEL_DIR="$(abspath $(MODEL_DIR))" $(PY) -m functions.bulk.demo "$(INPUT)" "$(OUTPUT)"
