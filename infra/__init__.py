@@ -1,0 +1,1 @@
+"""What deploys and operates around the stack: the SageMaker training launcher and its container."""
