@@ -10,6 +10,8 @@ from .errors import BundleError
 
 FORMAT_VERSION = 1
 REQUIRED_HEADS = ("fine", "ekman", "sentiment")
+# sigmoid: multi-label heads (BCE); softmax: a head trained single-label (one class per text).
+ACTIVATIONS = ("sigmoid", "softmax")
 CHECKSUMMED_FILES = ("model.onnx", "tokenizer.json")
 HOW_TO_GET = (
     "build one with the training job: python -m training.job --config training/configs/goemotions.yaml "
@@ -22,6 +24,7 @@ class Head:
     name: str
     labels: tuple[str, ...]
     thresholds: tuple[float, ...]
+    activation: str = "sigmoid"
 
 
 @dataclass(frozen=True)
@@ -97,9 +100,10 @@ def _read_head(meta_path: Path, metadata: dict[str, Any], name: str) -> Head:
             raise BundleError(f"{meta_path}: heads.{name} threshold of {label!r} must be in [0, 1], "
                               f"got {value!r}")
     activation = spec.get("activation", "sigmoid")
-    if activation != "sigmoid":
-        raise BundleError(f"{meta_path}: heads.{name}.activation {activation!r} is not supported (sigmoid)")
-    return Head(name=name, labels=tuple(labels), thresholds=tuple(float(t) for t in thresholds))
+    if activation not in ACTIVATIONS:
+        raise BundleError(f"{meta_path}: heads.{name}.activation {activation!r} is not one of {ACTIVATIONS}")
+    return Head(name=name, labels=tuple(labels), thresholds=tuple(float(t) for t in thresholds),
+                activation=activation)
 
 
 def _verify_files(directory: Path, meta_path: Path, metadata: dict[str, Any]) -> None:

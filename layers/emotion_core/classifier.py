@@ -40,6 +40,16 @@ def sigmoid(logits: np.ndarray) -> np.ndarray:
     return result
 
 
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits.astype(np.float64) - logits.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    result: np.ndarray = exp / exp.sum(axis=-1, keepdims=True)
+    return result
+
+
+ACTIVATION = {"sigmoid": sigmoid, "softmax": softmax}
+
+
 class Classifier:
     def __init__(self, bundle: Bundle, session: ort.InferenceSession, tokenizer: WindowTokenizer,
                  reactions: Reactions, *, batch_size: int = 32, max_text_chars: int | None = None,
@@ -155,7 +165,7 @@ class Classifier:
             feed.update({name: np.zeros_like(ids) for name in extra_inputs})  # token_type_ids: one segment
             outputs = self._session.run(self._head_names, feed)
             for name, logits in zip(self._head_names, outputs, strict=True):
-                probs[name][positions] = sigmoid(logits)
+                probs[name][positions] = ACTIVATION[self._bundle.heads[name].activation](logits)
         # Max over windows: the heads answer "is this emotion expressed anywhere in the text",
         # and a strong emotion in one window must not be diluted by neutral windows around it
         # (a mean would hide the angry last paragraph of a long, polite ticket).

@@ -1,11 +1,13 @@
 """Predictions: the DESIGN.md shape, thresholds, long-text windows, blank texts, input order."""
 
+import json
 import logging
+import shutil
 from pathlib import Path
 
 import pytest
 
-from emotion_core import Classifier, ConfigError, InputError, Settings
+from emotion_core import BundleError, Classifier, ConfigError, InputError, Settings
 from tests.tiny_bundle import build_tiny_bundle
 
 PREDICTION_KEYS = {"emotion", "confidence", "sentiment", "labels", "reactions", "windows"}
@@ -168,3 +170,25 @@ def test_texts_never_reach_the_logs(tiny_bundle_dir: Path, caplog: pytest.LogCap
         classifier.predict([secret, " ".join(["word"] * 50) + " diary"])
     assert caplog.records, "loading should log the model it loaded"
     assert "diary" not in caplog.text
+
+
+def test_softmax_head_scores_sum_to_one(tiny_bundle_dir: Path, tmp_path: Path) -> None:
+    bundle = Path(shutil.copytree(tiny_bundle_dir, tmp_path / "bundle"))
+    meta = json.loads((bundle / "model.json").read_text())
+    meta["heads"]["sentiment"]["activation"] = "softmax"
+    (bundle / "model.json").write_text(json.dumps(meta))
+    prediction = Classifier.load(bundle, threads=1).predict_one("so happy", include_scores=True)
+    assert sum(prediction["scores"]["sentiment"].values()) == pytest.approx(1.0, abs=1e-3)
+    assert prediction["sentiment"] == "positive"
+    assert prediction["scores"]["sentiment"]["positive"] > 0.99
+    # The other heads stay sigmoid: independent scores.
+    assert sum(prediction["scores"]["fine"].values()) > 1.2
+
+
+def test_unknown_activation_is_refused(tiny_bundle_dir: Path, tmp_path: Path) -> None:
+    bundle = Path(shutil.copytree(tiny_bundle_dir, tmp_path / "bundle"))
+    meta = json.loads((bundle / "model.json").read_text())
+    meta["heads"]["ekman"]["activation"] = "tanh"
+    (bundle / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(BundleError, match=r"heads\.ekman\.activation 'tanh' is not one of"):
+        Classifier.load(bundle, threads=1)
