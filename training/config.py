@@ -39,6 +39,9 @@ class ModelConfig:
     pooling: str = "mean"  # "mean" | "cls"
     dropout: float = 0.1
     max_length: int = 64
+    # Freeze the embeddings and this many bottom layers: on a small compute budget the upper
+    # layers carry most of the task adaptation, and backward through frozen layers is skipped.
+    freeze_layers: int = 0
 
 
 @dataclass
@@ -60,8 +63,6 @@ class DistillConfig:
     temperature: float = 2.0
     # Weight of the teacher's soft targets against the gold labels.
     alpha: float = 0.7
-    # Mean-squared error between projected student and teacher pooled embeddings.
-    embedding_weight: float = 0.0
 
 
 @dataclass

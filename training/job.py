@@ -82,7 +82,11 @@ class Job:
         save_config(self.config, folder / "config.json")
         seed_everything(self.config.seed)
         model = MultiHeadClassifier.from_base(
-            self.base_path(stage), self.head_sizes(), stage.model.pooling, stage.model.dropout
+            self.base_path(stage),
+            self.head_sizes(),
+            stage.model.pooling,
+            stage.model.dropout,
+            stage.model.freeze_layers,
         )
         dev = self.dataset.splits["dev"]
         best, _ = train_stage(

@@ -23,8 +23,22 @@ class MultiHeadClassifier(nn.Module):
         self.heads = nn.ModuleDict({name: nn.Linear(hidden, size) for name, size in head_sizes.items()})
 
     @classmethod
-    def from_base(cls, base_path: str, head_sizes: dict[str, int], pooling: str, dropout: float) -> MultiHeadClassifier:
-        return cls(AutoModel.from_pretrained(base_path), head_sizes, pooling, dropout)
+    def from_base(
+        cls, base_path: str, head_sizes: dict[str, int], pooling: str, dropout: float, freeze_layers: int = 0
+    ) -> MultiHeadClassifier:
+        model = cls(AutoModel.from_pretrained(base_path), head_sizes, pooling, dropout)
+        if freeze_layers:
+            model.freeze_bottom(freeze_layers)
+        return model
+
+    def freeze_bottom(self, n_layers: int) -> None:
+        """Freeze embeddings + the first n transformer layers (BERT/MPNet/RoBERTa layouts)."""
+        layers = self.encoder.encoder.layer
+        if not 0 < n_layers <= len(layers):
+            raise ValueError(f"model.freeze_layers must be in 1..{len(layers)}, not {n_layers}")
+        for module in [self.encoder.embeddings, *layers[:n_layers]]:
+            for param in module.parameters():
+                param.requires_grad_(False)
 
     def pool(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state

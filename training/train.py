@@ -213,25 +213,19 @@ def train_stage(
     device = pick_device()
     dtype = autocast_dtype(opt.precision, device)
     model.to(device)
-    head_params = [p for n, p in model.named_parameters() if n.startswith("heads.")]
-    body_params = [p for n, p in model.named_parameters() if not n.startswith("heads.")]
-    no_decay = lambda n: n.endswith("bias") or "LayerNorm" in n or "layer_norm" in n  # noqa: E731
+    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+
+    def no_decay(name: str) -> bool:
+        return name.endswith("bias") or "LayerNorm" in name or "layer_norm" in name
+
+    body = [(n, p) for n, p in trainable if not n.startswith("heads.")]
     optimizer = torch.optim.AdamW(
         [
-            {
-                "params": [p for n, p in model.named_parameters() if not n.startswith("heads.") and not no_decay(n)],
-                "lr": opt.lr,
-                "weight_decay": opt.weight_decay,
-            },
-            {
-                "params": [p for n, p in model.named_parameters() if not n.startswith("heads.") and no_decay(n)],
-                "lr": opt.lr,
-                "weight_decay": 0.0,
-            },
-            {"params": head_params, "lr": opt.head_lr, "weight_decay": 0.0},
+            {"params": [p for n, p in body if not no_decay(n)], "lr": opt.lr, "weight_decay": opt.weight_decay},
+            {"params": [p for n, p in body if no_decay(n)], "lr": opt.lr, "weight_decay": 0.0},
+            {"params": [p for n, p in trainable if n.startswith("heads.")], "lr": opt.head_lr, "weight_decay": 0.0},
         ]
     )
-    del body_params
     steps_per_epoch = math.ceil(len(train.encoded) / opt.batch_size)
     if opt.max_steps_per_epoch:
         steps_per_epoch = min(steps_per_epoch, opt.max_steps_per_epoch)
@@ -295,7 +289,7 @@ def train_stage(
             scheduler.step()
             running += loss.item()
             steps += 1
-            if steps % 100 == 0:
+            if steps % 50 == 0:
                 log.info(
                     "%s: epoch %d step %d/%d loss %.4f (%.2f s/step)",
                     name,

@@ -27,7 +27,7 @@ def job_output(table_dataset: dict[str, str], tmp_path_factory: pytest.TempPathF
             "label_columns": {"fine": "fine", "ekman": "ekman", "sentiment": "sentiment"},
         },
         "teacher": {
-            "model": {"base": "tiny-bert:64x2", "max_length": 32},
+            "model": {"base": "tiny-bert:64x2", "max_length": 32, "freeze_layers": 1},
             "optim": {"epochs": 2, "lr": 2.0e-3, "head_lr": 5.0e-3, "batch_size": 16},
         },
         "student": {
