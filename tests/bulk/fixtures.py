@@ -24,8 +24,7 @@ from functions.bulk.settings import BulkSettings
 MAX_RECEIVE_COUNT = 5
 # Dummy credentials and a region: boto3 signs every request, moto accepts any signature.
 AWS_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
-           "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1",
-           "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_NAMESPACE": "EmotionServiceTest"}
+           "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1"}
 
 
 def free_port() -> int:
@@ -83,7 +82,7 @@ def handler_module(moto_endpoint: str, tiny_bundle_dir: Path) -> ModuleType:
     """functions.bulk.handler imported as Lambda would: configuration from the environment."""
     env = {"MODEL_DIR": str(tiny_bundle_dir), "ORT_THREADS": "1", "RESULTS_BUCKET": "unused-until-patched",
            "JOBS_TABLE": "unused-until-patched", "AWS_ENDPOINT_URL": moto_endpoint,
-           "BULK_MAX_RECEIVE_COUNT": str(MAX_RECEIVE_COUNT)}
+           "BULK_MAX_RECEIVE_COUNT": str(MAX_RECEIVE_COUNT), "POWERTOOLS_TRACE_DISABLED": "true"}
     saved = {name: os.environ.get(name) for name in env}
     os.environ.update(env)
     try:
