@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 TRAIN_CMD := python -m training.job --config training/configs/goemotions.yaml
 
-.PHONY: serve test lint typecheck unit install install-dev bulk-demo
+.PHONY: serve test lint typecheck unit install install-dev bench bulk-demo
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required, found " + sys.version) if sys.version_info < (3, 11) else None'
@@ -20,7 +20,7 @@ $(VENV)/.stamp-runtime: pyproject.toml | $(PY)
 
 # train is included because the training code is linted, type-checked and unit-tested too.
 $(VENV)/.stamp-dev: pyproject.toml | $(PY)
-	$(PY) -m pip install -e '.[dev,train]'
+	$(PY) -m pip install -e '.[dev,train,bench]'
 	touch $@ $(VENV)/.stamp-runtime
 
 install: $(VENV)/.stamp-runtime
@@ -54,3 +54,8 @@ bulk-demo: $(VENV)/.stamp-dev
 	  exit 2; \
 	fi
 	MODEL_DIR="$(abspath $(MODEL_DIR))" $(PY) -m functions.bulk.demo "$(INPUT)" "$(OUTPUT)"
+
+# Benchmarks (issue 5, bench/): every configuration side by side, < 20 min on 2 cores; needs the
+# training job's outputs and the released bundle. `make bench BENCH_ARGS=--quick` proves the harness.
+bench: $(VENV)/.stamp-dev
+	$(PY) -m bench $(BENCH_ARGS)

@@ -1,0 +1,147 @@
+"""The four model configurations and where their artifacts are; a row is skipped, with the
+reason, when its artifact is absent."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench.common import REPO_ROOT, folder_mb
+
+TEACHER, STUDENT, ONNX_FP32, BUNDLE = "teacher_torch_fp32", "student_torch_fp32", "student_onnx_fp32", "bundle_int8"
+NAMES = {TEACHER: "teacher PyTorch fp32", STUDENT: "student PyTorch fp32", ONNX_FP32: "student ONNX fp32",
+         BUNDLE: "int8 bundle (emotion_core)"}
+# Row names of the training job's eval.json / report.
+EVAL_ROWS = {TEACHER: "teacher (PyTorch fp32)", STUDENT: "student (PyTorch fp32)", BUNDLE: "student (ONNX int8)"}
+
+
+@dataclass
+class Row:
+    key: str
+    spec: dict[str, Any] | None  # None: skipped
+    reason: str = ""
+    facts: dict[str, Any] = field(default_factory=dict)  # what the row is, sizes, where accuracy came from
+
+
+@dataclass
+class Training:
+    config_path: Path
+    name: str
+    version: str
+    output_dir: Path
+    report_json: Path
+    teacher_base: str | None
+    teacher_pooling: str
+    student_base: str
+    bundle_dir: Path | None
+
+    @classmethod
+    def load(cls, config_path: Path) -> Training:
+        from training.config import load_config
+
+        config = load_config(config_path)
+        out = REPO_ROOT / config.output_dir
+        bundle = REPO_ROOT / config.release.bundle_dir if config.release.bundle_dir else out / "bundle"
+        return cls(config_path=config_path, name=config.name, version=config.release.version, output_dir=out,
+                   report_json=REPO_ROOT / config.report_dir / f"{config.name}-{config.release.version}.json",
+                   teacher_base=config.teacher.model.base if config.teacher else None,
+                   teacher_pooling=config.teacher.model.pooling if config.teacher else "mean",
+                   student_base=config.student.model.base, bundle_dir=bundle)
+
+    def eval_json(self) -> dict[str, Any]:
+        path = self.output_dir / "eval.json"
+        return json.loads(path.read_text()) if path.is_file() else {}
+
+    def report(self) -> dict[str, Any]:
+        return json.loads(self.report_json.read_text()) if self.report_json.is_file() else {}
+
+
+def _thresholds(evals: dict[str, Any], row: str) -> dict[str, list[float]] | None:
+    entry = evals.get(row)
+    return entry.get("thresholds") if entry else None
+
+
+def reported_accuracy(evals: dict[str, Any], row: str) -> dict[str, float] | None:
+    test = (evals.get(row) or {}).get("test")
+    if not test:
+        return None
+    return {f"macro_f1_{head}": report["macro_f1"] for head, report in test.items() if "macro_f1" in report}
+
+
+def plan(training: Training, bundle_dir: Path, *, quick: bool, base: dict[str, Any]) -> list[Row]:
+    """Specs for the model worker; `base` holds what every spec shares (threads, bounds, eval file)."""
+    evals = training.eval_json()
+    evals_source = f"the training job's {(training.output_dir / 'eval.json').relative_to(REPO_ROOT)}"
+    if not evals:
+        evals = training.report().get("results", {})
+        evals_source = f"training report {training.report_json.relative_to(REPO_ROOT)}"
+    rows: list[Row] = []
+    common = {**base, "training_config": str(training.config_path)}
+    heads = base["head_sizes"]
+
+    teacher_ckpt = training.output_dir / "teacher" / "best"
+    if (teacher_ckpt / "weights.pt").is_file():
+        thresholds = _thresholds(evals, EVAL_ROWS[TEACHER])
+        rows.append(Row(TEACHER, {**common, "key": TEACHER, "kind": "torch", "stage": "teacher",
+                                  "checkpoint": str(teacher_ckpt), "evaluate": True, "thresholds": thresholds,
+                                  "thresholds_source": "training job's eval.json (tuned on dev)"},
+                        facts={"source": f"trained checkpoint {teacher_ckpt.relative_to(REPO_ROOT)}",
+                               "size_mb": folder_mb(teacher_ckpt), "accuracy_from": "measured in this run"}))
+    elif training.teacher_base is None:
+        rows.append(Row(TEACHER, None, "the training config has no teacher"))
+    elif quick:
+        rows.append(Row(TEACHER, None, f"no teacher checkpoint at {teacher_ckpt}; --quick does not load the "
+                                       "teacher's base weights"))
+    else:
+        from training.base_models import resolve_base_model
+
+        base_path = Path(resolve_base_model(training.teacher_base))
+        accuracy = reported_accuracy(evals, EVAL_ROWS[TEACHER])
+        rows.append(Row(TEACHER, {**common, "key": TEACHER, "kind": "torch", "stage": "teacher", "from_base": True,
+                                  "base_model": training.teacher_base, "pooling": training.teacher_pooling,
+                                  "head_sizes": heads, "evaluate": False, "thresholds_source": "n/a"},
+                        facts={"source": (f"architecture timed from base weights {training.teacher_base} "
+                                          "(no trained checkpoint present; heads untrained)"),
+                               "size_mb": folder_mb(base_path) if base_path.exists() else None,
+                               "accuracy_from": evals_source if accuracy else "unavailable (no training report)",
+                               "reported_accuracy": accuracy}))
+
+    student_ckpt = training.output_dir / "student" / "best"
+    student_thresholds = _thresholds(evals, EVAL_ROWS[STUDENT])
+    if (student_ckpt / "weights.pt").is_file():
+        rows.append(Row(STUDENT, {**common, "key": STUDENT, "kind": "torch", "stage": "student",
+                                  "checkpoint": str(student_ckpt), "evaluate": True, "thresholds": student_thresholds,
+                                  "thresholds_source": "training job's eval.json (tuned on dev)"},
+                        facts={"source": f"trained checkpoint {student_ckpt.relative_to(REPO_ROOT)}",
+                               "size_mb": folder_mb(student_ckpt), "accuracy_from": "measured in this run"}))
+    else:
+        rows.append(Row(STUDENT, None, f"no student checkpoint at {student_ckpt} (run the training job)"))
+
+    export = training.output_dir / "student" / "onnx" / "export.json"
+    fp32 = Path(json.loads(export.read_text())["fp32_path"]) if export.is_file() else None
+    if fp32 is not None and not fp32.is_absolute():
+        fp32 = REPO_ROOT / fp32
+    if fp32 is not None and fp32.is_file():
+        rows.append(Row(ONNX_FP32, {**common, "key": ONNX_FP32, "kind": "onnx", "stage": "student",
+                                    "onnx_path": str(fp32), "evaluate": True, "thresholds": student_thresholds,
+                                    "thresholds_source": "student PyTorch thresholds from eval.json (same weights)"},
+                        facts={"source": f"exported graph {fp32.relative_to(REPO_ROOT)}", "size_mb": folder_mb(fp32),
+                               "accuracy_from": "measured in this run"}))
+    else:
+        rows.append(Row(ONNX_FP32, None, f"no ONNX fp32 export ({export} or its fp32_path is missing)"))
+
+    rows.append(Row(BUNDLE, {**common, "key": BUNDLE, "kind": "bundle", "bundle_dir": str(bundle_dir),
+                             "evaluate": True, "thresholds_source": "the bundle's model.json (tuned on dev)"},
+                    facts={"source": f"bundle {bundle_dir}", "size_mb": folder_mb(bundle_dir),
+                           "accuracy_from": "measured in this run",
+                           "released_with": _released_metrics(bundle_dir)}))
+    return rows
+
+
+def _released_metrics(bundle_dir: Path) -> dict[str, Any] | None:
+    meta = json.loads((bundle_dir / "model.json").read_text())
+    test = (meta.get("metrics") or {}).get("test") or {}
+    found = {f"macro_f1_{h}": r["macro_f1"] for h, r in test.items() if isinstance(r, dict) and "macro_f1" in r}
+    return found or None

@@ -1,0 +1,29 @@
+"""moto's ThreadedMotoServer on 127.0.0.1 in its own process: `python -m bench.moto_server PORT MAX_SECONDS`.
+
+Its own process so the server's threads do not share a GIL with the bulk handler being measured.
+Stops when its stdin closes (the parent is done) or after MAX_SECONDS.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+from moto.server import ThreadedMotoServer
+
+
+def main(argv: list[str]) -> int:
+    port, max_seconds = int(argv[0]), float(argv[1])
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
+    done = threading.Event()
+    threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
+    done.wait(max_seconds)
+    server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
