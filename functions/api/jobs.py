@@ -14,6 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from starlette.concurrency import run_in_threadpool
 
 from emotion_core.batch import read_csv, read_jsonl
 from emotion_core.errors import InputError
@@ -24,7 +25,7 @@ from functions.bulk.aws import aws_clients
 from functions.bulk.contract import JOB_ID_PATTERN, MAX_ID_CHARS
 from functions.bulk.settings import BulkSettings
 from functions.bulk.store import FINAL_STATES, JobStore, ResultStore
-from functions.bulk.submit import EnqueueError, submit_job
+from functions.bulk.submit import EnqueueError, Submission, submit_job
 
 # Read at import like the API's own settings: a bad value stops the cold start, not a request.
 settings = BulkSettings()
@@ -237,6 +238,29 @@ def check_items(items: list[dict[str, Any]], config: BulkSettings) -> list[dict[
     return checked
 
 
+def accept_job(backend: JobsBackend, body: bytes, media_type: str, text_column: str, id_column: str) -> Submission:
+    """Body -> items -> checks -> job record + chunk messages; raises ApiError for the client's mistakes."""
+    config = backend.settings
+    if media_type in CSV_TYPES | JSONL_TYPES:
+        items = items_from_file(body, media_type, text_column, id_column)
+    elif media_type in {"application/json", "application/x-www-form-urlencoded", ""}:
+        # curl -d labels JSON as form data; the API reads such bodies as JSON everywhere.
+        items = items_from_json(body)
+    else:
+        raise UnsupportedMediaType(
+            f"content-type: {media_type} is not accepted; use application/json, text/csv or application/x-ndjson"
+        )
+    items = check_items(items, config)
+    try:
+        return submit_job(items, jobs=backend.jobs, sqs=backend.sqs, queue_url=backend.queue_url,
+                          max_items=config.chunk_max_items, max_bytes=config.chunk_max_bytes)
+    except (EnqueueError, ClientError, BotoCoreError) as exc:
+        logger.error("job submission failed", extra={"error": type(exc).__name__, "reason": str(exc)[:500]})
+        raise Unavailable(
+            "the job could not be queued and was not accepted; retry later", headers={"Retry-After": "5"}
+        ) from None
+
+
 router = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)], tags=["jobs"])
 
 _BODY_DOC = {
@@ -272,34 +296,11 @@ async def create_job(
         Query(min_length=1, max_length=200, description="CSV column holding the id; row numbers when absent"),
     ] = "id",
 ) -> JobAccepted:
-    config = backend.settings
-    body = await _read_body(request, config.jobs_max_body_bytes)
+    body = await _read_body(request, backend.settings.jobs_max_body_bytes)
     media_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
-    if media_type in CSV_TYPES | JSONL_TYPES:
-        items = items_from_file(body, media_type, text_column, id_column)
-    elif media_type in {"application/json", "application/x-www-form-urlencoded", ""}:
-        # curl -d labels JSON as form data; the API reads such bodies as JSON everywhere.
-        items = items_from_json(body)
-    else:
-        raise UnsupportedMediaType(
-            f"content-type: {media_type} is not accepted; "
-            "use application/json, text/csv or application/x-ndjson"
-        )
-    items = check_items(items, config)
-    try:
-        submission = submit_job(
-            items,
-            jobs=backend.jobs,
-            sqs=backend.sqs,
-            queue_url=backend.queue_url,
-            max_items=config.chunk_max_items,
-            max_bytes=config.chunk_max_bytes,
-        )
-    except (EnqueueError, ClientError, BotoCoreError) as exc:
-        logger.error("job submission failed", extra={"error": type(exc).__name__, "reason": str(exc)[:500]})
-        raise Unavailable(
-            "the job could not be queued; nothing was accepted, retry later", headers={"Retry-After": "5"}
-        ) from None
+    # Parsing megabytes and the boto3 calls block: keep them off the event loop (it matters under
+    # uvicorn; on Lambda one request per instance runs anyway).
+    submission = await run_in_threadpool(accept_job, backend, body, media_type, text_column, id_column)
     logger.info(
         "job queued",
         extra={"job_id": submission.job_id, "items": submission.items, "chunks": submission.chunks},

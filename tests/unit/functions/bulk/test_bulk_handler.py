@@ -10,6 +10,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from functions.bulk.aws import AwsClients
 from functions.bulk.contract import SQS_MAX_BODY_BYTES
@@ -92,3 +93,26 @@ def test_cold_start_fails_without_its_configuration(tiny_bundle_dir: Path) -> No
     missing = subprocess.run([sys.executable, "-c", "import functions.bulk.handler"], cwd=REPO_ROOT, env=env,
                              capture_output=True, text=True, timeout=120)
     assert missing.returncode != 0 and "needs RESULTS_BUCKET in its environment" in missing.stderr
+
+
+def test_s3_failure_reports_the_record_and_its_retry_succeeds(bulk_handler: Any, aws: AwsClients,
+                                                              stack: LocalStack) -> None:
+    event = load_event("sqs-chunk.json")
+    job_id = json.loads(event["Records"][0]["body"])["job_id"]
+    failures = [0]
+
+    def refuse_once(**_: Any) -> None:
+        if failures[0] == 0:
+            failures[0] += 1
+            raise ClientError({"Error": {"Code": "SlowDown", "Message": "injected"}}, "PutObject")
+
+    aws.s3.meta.events.register("before-call.s3.PutObject", refuse_once, unique_id="handler-s3-failure")
+    try:
+        first = bulk_handler(event, FakeLambdaContext())
+    finally:
+        aws.s3.meta.events.unregister("before-call.s3.PutObject", unique_id="handler-s3-failure")
+    assert first == {"batchItemFailures": [{"itemIdentifier": event["Records"][0]["messageId"]}]}
+    assert read_results(aws, stack, job_id) == {}
+    event["Records"][0]["attributes"]["ApproximateReceiveCount"] = "2"
+    assert bulk_handler(event, FakeLambdaContext()) == {"batchItemFailures": []}
+    assert len(read_results(aws, stack, job_id)[0]) == 3
