@@ -83,6 +83,7 @@ def test_submit_records_the_job_then_enqueues_its_chunks(runtime: BulkRuntime, a
 
 def test_a_job_whose_chunks_cannot_be_queued_is_marked(runtime: BulkRuntime, aws: AwsClients,
                                                        stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("functions.bulk.submit.time.sleep", lambda _: None)  # the retry backoff
     created = []
     real_create = runtime.jobs.create
     monkeypatch.setattr(runtime.jobs, "create",
