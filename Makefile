@@ -1,5 +1,6 @@
 # The README's two commands: `make serve` and `make test`. Each creates .venv when missing and
-# installs what it needs once per change of pyproject.toml (stamp files inside .venv).
+# installs what it needs once per change of pyproject.toml or constraints.txt (stamp files inside
+# .venv). constraints.txt pins a known-good set so a fresh machine resolves in one pass.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -14,13 +15,13 @@ $(PY):
 	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required, found " + sys.version) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 
-$(VENV)/.stamp-runtime: pyproject.toml | $(PY)
-	$(PY) -m pip install -e .
+$(VENV)/.stamp-runtime: pyproject.toml constraints.txt | $(PY)
+	$(PY) -m pip install -c constraints.txt -e .
 	touch $@
 
 # train is included because the training code is linted, type-checked and unit-tested too.
-$(VENV)/.stamp-dev: pyproject.toml | $(PY)
-	$(PY) -m pip install -e '.[dev,train,bench]'
+$(VENV)/.stamp-dev: pyproject.toml constraints.txt | $(PY)
+	$(PY) -m pip install -c constraints.txt -e '.[dev,train,bench]'
 	touch $@ $(VENV)/.stamp-runtime
 
 install: $(VENV)/.stamp-runtime
