@@ -17,6 +17,13 @@ NAMES = {TEACHER: "teacher PyTorch fp32", STUDENT: "student PyTorch fp32", ONNX_
 EVAL_ROWS = {TEACHER: "teacher (PyTorch fp32)", STUDENT: "student (PyTorch fp32)", BUNDLE: "student (ONNX int8)"}
 
 
+def rel(path: Path) -> str:
+    try:
+        return str(path.relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
 @dataclass
 class Row:
     key: str
@@ -73,10 +80,10 @@ def reported_accuracy(evals: dict[str, Any], row: str) -> dict[str, float] | Non
 def plan(training: Training, bundle_dir: Path, *, quick: bool, base: dict[str, Any]) -> list[Row]:
     """Specs for the model worker; `base` holds what every spec shares (threads, bounds, eval file)."""
     evals = training.eval_json()
-    evals_source = f"the training job's {(training.output_dir / 'eval.json').relative_to(REPO_ROOT)}"
+    evals_source = f"the training job's {rel(training.output_dir / 'eval.json')}"
     if not evals:
         evals = training.report().get("results", {})
-        evals_source = f"training report {training.report_json.relative_to(REPO_ROOT)}"
+        evals_source = f"training report {rel(training.report_json)}"
     rows: list[Row] = []
     common = {**base, "training_config": str(training.config_path)}
     heads = base["head_sizes"]
@@ -87,7 +94,7 @@ def plan(training: Training, bundle_dir: Path, *, quick: bool, base: dict[str, A
         rows.append(Row(TEACHER, {**common, "key": TEACHER, "kind": "torch", "stage": "teacher",
                                   "checkpoint": str(teacher_ckpt), "evaluate": True, "thresholds": thresholds,
                                   "thresholds_source": "training job's eval.json (tuned on dev)"},
-                        facts={"source": f"trained checkpoint {teacher_ckpt.relative_to(REPO_ROOT)}",
+                        facts={"source": f"trained checkpoint {rel(teacher_ckpt)}",
                                "size_mb": folder_mb(teacher_ckpt), "accuracy_from": "measured in this run"}))
     elif training.teacher_base is None:
         rows.append(Row(TEACHER, None, "the training config has no teacher"))
@@ -114,7 +121,7 @@ def plan(training: Training, bundle_dir: Path, *, quick: bool, base: dict[str, A
         rows.append(Row(STUDENT, {**common, "key": STUDENT, "kind": "torch", "stage": "student",
                                   "checkpoint": str(student_ckpt), "evaluate": True, "thresholds": student_thresholds,
                                   "thresholds_source": "training job's eval.json (tuned on dev)"},
-                        facts={"source": f"trained checkpoint {student_ckpt.relative_to(REPO_ROOT)}",
+                        facts={"source": f"trained checkpoint {rel(student_ckpt)}",
                                "size_mb": folder_mb(student_ckpt), "accuracy_from": "measured in this run"}))
     else:
         rows.append(Row(STUDENT, None, f"no student checkpoint at {student_ckpt} (run the training job)"))
@@ -127,7 +134,7 @@ def plan(training: Training, bundle_dir: Path, *, quick: bool, base: dict[str, A
         rows.append(Row(ONNX_FP32, {**common, "key": ONNX_FP32, "kind": "onnx", "stage": "student",
                                     "onnx_path": str(fp32), "evaluate": True, "thresholds": student_thresholds,
                                     "thresholds_source": "student PyTorch thresholds from eval.json (same weights)"},
-                        facts={"source": f"exported graph {fp32.relative_to(REPO_ROOT)}", "size_mb": folder_mb(fp32),
+                        facts={"source": f"exported graph {rel(fp32)}", "size_mb": folder_mb(fp32),
                                "accuracy_from": "measured in this run"}))
     else:
         rows.append(Row(ONNX_FP32, None, f"no ONNX fp32 export ({export} or its fp32_path is missing)"))

@@ -77,6 +77,10 @@ def serving_plot(results: dict[str, Any], path: Path) -> None:
         axes[0].plot(conc, [lv["rps"] for lv in levels], marker="o", label="req/s (this service)")
         if seed:
             axes[0].axhline(seed["rps"], color="grey", linestyle="--", label=f"seed {seed['rps']} req/s")
+        axes[0].set_xscale("log", base=2)
+        axes[0].set_xticks(conc)
+        axes[0].set_xticklabels([str(c) for c in conc])
+        axes[0].set_ylim(bottom=0)
         axes[0].set_xlabel("concurrent clients")
         axes[0].set_ylabel("requests/s")
         twin = axes[0].twinx()

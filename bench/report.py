@@ -151,6 +151,26 @@ def _row_note(row: dict[str, Any], test_texts: int) -> str:
     return "; ".join(notes)
 
 
+RATIO_COLUMNS = [("latency_b1_p50_speedup", "p50 b1 speed-up"), ("latency_b1_p99_speedup", "p99 b1 speed-up"),
+                 ("throughput_b32_ratio", "b32 throughput ×"), ("throughput_b64_ratio", "b64 throughput ×"),
+                 ("size_reduction", "size ÷"), ("peak_rss_reduction", "peak RSS ÷"),
+                 ("macro_f1_fine_delta", "Δ F1 fine"), ("macro_f1_ekman_delta", "Δ F1 ekman"),
+                 ("macro_f1_sentiment_delta", "Δ F1 sentiment")]
+
+
+def ratios_markdown(results: dict[str, Any]) -> str:
+    rows = []
+    for ref, per_row in (results["models"].get("ratios") or {}).items():
+        for key, values in per_row.items():
+            if key == ref.removeprefix("vs_"):
+                continue
+            rows.append([f"{NAMES.get(key, key)} vs {NAMES.get(ref.removeprefix('vs_'), ref)}",
+                         *[_fmt(values.get(name), 4 if "delta" in name else 2) for name, _ in RATIO_COLUMNS]])
+    if not rows:
+        return "No reference row (teacher or student PyTorch) was measured."
+    return markdown_table(["row vs reference", *[label for _, label in RATIO_COLUMNS]], rows)
+
+
 SUMMARY_HEADER = ["configuration", "F1 fine", "F1 ekman", "F1 sentiment", "size MB", "load s", "p50 b1 ms",
                   "p99 b1 ms", "b32 texts/s", "b64 texts/s", "peak RSS MB", "p50 speed-up vs teacher / student",
                   "note"]
@@ -241,7 +261,18 @@ def report_markdown(results: dict[str, Any], plots: list[str]) -> str:
             else f"skipped — {row.get('reason')}"))
     released = _get(results["models"]["rows"], BUNDLE, "released_with")
     if released:
-        lines.append(f"- the bundle's model.json records test macro-F1 {released} from the training job")
+        lines.append("- the bundle's model.json records test macro-F1 " + ", ".join(
+            f"{k.removeprefix('macro_f1_')} {v}" for k, v in released.items()) + " from the training job")
+    lines += ["", "### Ratios", "", ratios_markdown(results), "",
+              "### Per configuration", "",
+              markdown_table(["configuration", "import s", "load s", "mean b1 ms", "b32 batches", "b64 batches",
+                              "accuracy pass s", "accuracy threads"],
+                             [[NAMES.get(k, k), _fmt(r.get("import_s"), 2), _fmt(r.get("load_s"), 2),
+                               _fmt(_get(r, "latency_b1", "mean_ms"), 2),
+                               _fmt(_get(r, "throughput", "32", "batches")),
+                               _fmt(_get(r, "throughput", "64", "batches")),
+                               _fmt(_get(r, "accuracy", "eval_s")), _fmt(_get(r, "accuracy", "threads"))]
+                              for k, r in results["models"]["rows"].items() if r.get("status") == "measured"])]
     lines += ["", "## Plots", ""] + [f"![{name}]({name})" for name in plots]
     lines += ["", "## Cost assumptions", "", f"- {results['cost']['prices']['note']}",
               f"- excluded: {results['cost']['excludes']}", ""]
