@@ -80,7 +80,7 @@ def reported_accuracy(evals: dict[str, Any], row: str) -> dict[str, float] | Non
 def plan(training: Training, bundle_dir: Path, *, quick: bool, base: dict[str, Any]) -> list[Row]:
     """Specs for the model worker; `base` holds what every spec shares (threads, bounds, eval file)."""
     evals = training.eval_json()
-    evals_source = f"the training job's {rel(training.output_dir / 'eval.json')}"
+    evals_source = rel(training.output_dir / "eval.json")
     if not evals:
         evals = training.report().get("results", {})
         evals_source = f"training report {rel(training.report_json)}"
@@ -139,6 +139,10 @@ def plan(training: Training, bundle_dir: Path, *, quick: bool, base: dict[str, A
     else:
         rows.append(Row(ONNX_FP32, None, f"no ONNX fp32 export ({export} or its fp32_path is missing)"))
 
+    for row in rows:  # the training job's own one-pass figures on the full test split, for reference
+        training_f1 = reported_accuracy(evals, EVAL_ROWS.get(row.key, ""))
+        if training_f1 and row.spec is not None:
+            row.facts["training_eval_f1"] = {"figures": training_f1, "source": evals_source}
     rows.append(Row(BUNDLE, {**common, "key": BUNDLE, "kind": "bundle", "bundle_dir": str(bundle_dir),
                              "evaluate": True, "thresholds_source": "the bundle's model.json (tuned on dev)"},
                     facts={"source": f"bundle {bundle_dir}", "size_mb": folder_mb(bundle_dir),

@@ -78,7 +78,7 @@ def accuracy(backend: Any, spec: dict[str, Any], eval_set: dict[str, Any]) -> di
         thresholds = {h: np.asarray(spec["thresholds"][h], dtype=np.float64) for h in heads}
     else:
         dev = eval_set["dev"]
-        dev_probs, dev_n = score_split(backend, dev["texts"], 64, seconds)
+        dev_probs, dev_n = score_split(backend, dev["texts"], 64, float(spec["dev_seconds"]))
         thresholds = {h: tune_thresholds(multi_hot(dev["gold"][h][:dev_n], len(labels)), dev_probs[h])
                       for h, labels in heads.items()}
         source = f"tuned on the first {dev_n} dev texts in this run"

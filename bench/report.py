@@ -224,6 +224,14 @@ def summary_markdown(results: dict[str, Any]) -> str:
     return "\n".join(parts) + "\n"
 
 
+def _training_f1(row: dict[str, Any]) -> str:
+    found = row.get("training_eval_f1")
+    if not found:
+        return ""
+    figures = ", ".join(f"{k.removeprefix('macro_f1_')} {v}" for k, v in found["figures"].items())
+    return f"; the training job's own test evaluation ({found['source']}): macro-F1 {figures}"
+
+
 def report_markdown(results: dict[str, Any], plots: list[str]) -> str:
     machine, settings = results["machine"], results["settings"]
     lines = [f"# Benchmark {results['stamp']} ({results['mode']} mode)", ""]
@@ -257,7 +265,7 @@ def report_markdown(results: dict[str, Any], plots: list[str]) -> str:
         lines.append(f"- **{NAMES.get(key, key)}**: " + (
             f"{row.get('source')}; accuracy {row.get('accuracy_from')}; thresholds "
             f"{_get(row, 'accuracy', 'thresholds_source') or '–'}; evaluated texts "
-            f"{_get(row, 'accuracy', 'eval_texts') or '–'}" if row.get("status") == "measured"
+            f"{_get(row, 'accuracy', 'eval_texts') or '–'}" + _training_f1(row) if row.get("status") == "measured"
             else f"skipped — {row.get('reason')}"))
     released = _get(results["models"]["rows"], BUNDLE, "released_with")
     if released:
