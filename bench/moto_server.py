@@ -18,9 +18,10 @@ def main(argv: list[str]) -> int:
     server.start()
     sys.stdout.write("ready\n")
     sys.stdout.flush()
-    done = threading.Event()
-    threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
-    done.wait(max_seconds)
+    # Wait for the parent to close stdin, at most max_seconds.
+    reader = threading.Thread(target=sys.stdin.read, daemon=True)
+    reader.start()
+    reader.join(max_seconds)
     server.stop()
     return 0
 

@@ -18,7 +18,7 @@ def _measured(results: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return [(NAMES.get(k, k), r) for k, r in results["models"]["rows"].items() if r.get("status") == "measured"]
 
 
-def _bars(ax: Any, labels: list[str], series: dict[str, list[float]], title: str, ylabel: str, log: bool) -> None:
+def _bars(ax: Any, labels: list[str], series: dict[str, list[Any]], title: str, ylabel: str, log: bool) -> None:
     width = 0.8 / max(1, len(series))
     for i, (name, values) in enumerate(series.items()):
         ax.bar([x + i * width for x in range(len(labels))], [v or 0 for v in values], width, label=name)

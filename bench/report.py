@@ -24,6 +24,10 @@ def f1(row: dict[str, Any], head: str) -> float | None:
     return value if value is not None else _get(row, "reported_accuracy", f"macro_f1_{head}")
 
 
+def _delta(a: float | None, b: float | None) -> float | None:
+    return round(a - b, 4) if a is not None and b is not None else None
+
+
 def _ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 2) if a and b else None
 
@@ -39,9 +43,7 @@ def ratios(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
         for key, row in rows.items():
             if row.get("status") != "measured":
                 continue
-            deltas = {f"macro_f1_{h}_delta": (round(f1(row, h) - f1(base, h), 4)
-                                              if f1(row, h) is not None and f1(base, h) is not None else None)
-                      for h in HEADS}
+            deltas = {f"macro_f1_{h}_delta": _delta(f1(row, h), f1(base, h)) for h in HEADS}
             per_row[key] = {
                 "latency_b1_p50_speedup": _ratio(_get(base, "latency_b1", "p50_ms"), _get(row, "latency_b1", "p50_ms")),
                 "latency_b1_p99_speedup": _ratio(_get(base, "latency_b1", "p99_ms"), _get(row, "latency_b1", "p99_ms")),
@@ -271,6 +273,7 @@ def report_markdown(results: dict[str, Any], plots: list[str]) -> str:
     if released:
         lines.append("- the bundle's model.json records test macro-F1 " + ", ".join(
             f"{k.removeprefix('macro_f1_')} {v}" for k, v in released.items()) + " from the training job")
+    lines += ["", f"Timing: {results['models'].get('timing')}. Peak RSS: {results['models'].get('peak_rss')}."]
     lines += ["", "### Ratios", "", ratios_markdown(results), "",
               "### Per configuration", "",
               markdown_table(["configuration", "import s", "load s", "mean b1 ms", "b32 batches", "b64 batches",

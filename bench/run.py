@@ -121,6 +121,8 @@ def models_section(training: Training, bundle: Path, work: Path, data_file: Path
             "timing": ("batch-1 latency: one call per single test text (tokenize + model; the bundle row runs "
                        "emotion_core's whole served path incl. post-processing); throughput: consecutive test-split "
                        "batches of 32 / 64 texts in split order"),
+            "peak_rss": ("ru_maxrss of the configuration's own process over its whole measurement (imports, load, "
+                         "timing, accuracy pass at batch 64)"),
             "bounds": {"latency": asdict(budget.latency), "throughput": asdict(budget.throughput),
                        "accuracy_seconds": {"test": budget.eval_seconds, "dev": budget.dev_seconds}}}
 

@@ -11,13 +11,23 @@ from bench.footprint import blocked_modules, closure, project_requirements
 
 def test_timed_loop_stops_at_the_count() -> None:
     calls: list[int] = []
-    durations, texts = timed_loop(lambda i: calls.append(i) or 2, Bound(count=3, seconds=3600))
+
+    def step(i: int) -> int:
+        calls.append(i)
+        return 2
+
+    durations, texts = timed_loop(step, Bound(count=3, seconds=3600))
     assert calls == [0, 1, 2] and len(durations) == 3 and texts == 6
 
 
 def test_timed_loop_stops_at_the_time_after_the_minimum() -> None:
     calls: list[int] = []
-    timed_loop(lambda i: calls.append(i) or 1, Bound(count=1000, seconds=0), min_count=2)
+
+    def step(i: int) -> int:
+        calls.append(i)
+        return 1
+
+    timed_loop(step, Bound(count=1000, seconds=0), min_count=2)
     assert calls == [0, 1]
 
 
