@@ -6,6 +6,7 @@ Stops when its stdin closes (the parent is done) or after MAX_SECONDS.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 
@@ -18,6 +19,7 @@ def main(argv: list[str]) -> int:
     server.start()
     sys.stdout.write("ready\n")
     sys.stdout.flush()
+    os.dup2(2, 1)  # nobody reads the pipe after "ready": anything printed later goes to the log
     # Wait for the parent to close stdin, at most max_seconds.
     reader = threading.Thread(target=sys.stdin.read, daemon=True)
     reader.start()
