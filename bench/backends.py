@@ -135,7 +135,7 @@ class BundleBackend:
     def _load(self, threads: int) -> Any:
         from emotion_core import Classifier
 
-        return Classifier.load(Path(self.spec["bundle_dir"]), threads=threads, batch_size=64)
+        return Classifier.load(Path(self.spec["bundle_dir"]), threads=threads)  # served defaults otherwise
 
     def set_threads(self, threads: int) -> None:
         del self.classifier

@@ -120,6 +120,10 @@ def _fmt(value: Any, digits: int = 1) -> str:
     return str(value)
 
 
+def _times(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}×"
+
+
 def summary_rows(results: dict[str, Any]) -> list[list[str]]:
     vs_teacher = _get(results["models"], "ratios", f"vs_{TEACHER}") or {}
     vs_student = _get(results["models"], "ratios", f"vs_{STUDENT}") or {}
@@ -136,8 +140,8 @@ def summary_rows(results: dict[str, Any]) -> list[list[str]]:
             _fmt(_get(row, "latency_b1", "p50_ms"), 2), _fmt(_get(row, "latency_b1", "p99_ms"), 2),
             _fmt(_get(row, "throughput", "32", "texts_per_s")), _fmt(_get(row, "throughput", "64", "texts_per_s")),
             _fmt(row.get("peak_rss_mb"), 0),
-            f"{_fmt(_get(vs_teacher, key, 'latency_b1_p50_speedup'), 2)}× / "
-            f"{_fmt(_get(vs_student, key, 'latency_b1_p50_speedup'), 2)}×",
+            f"{_times(_get(vs_teacher, key, 'latency_b1_p50_speedup'))} / "
+            f"{_times(_get(vs_student, key, 'latency_b1_p50_speedup'))}",
             _row_note(row, results["data"]["test_texts"]),
         ])
     return lines
