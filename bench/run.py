@@ -47,7 +47,7 @@ class Budget:
 
 
 FULL = Budget(test_limit=None, dev_limit=None, eval_seconds=300, dev_seconds=120, latency=Bound(300, 20),
-              throughput=Bound(40, 10), model_timeout=1200, coldstart_runs=5, warm_events=300, warm_seconds=15,
+              throughput=Bound(40, 10), model_timeout=900, coldstart_runs=5, warm_events=300, warm_seconds=15,
               http_levels=(1, 8, 32), http=Bound(4000, 15), bulk_chunk_sizes=(50, 200, 500), bulk_items=2000,
               bulk_seconds=120)
 QUICK = Budget(test_limit=40, dev_limit=40, eval_seconds=20, dev_seconds=20, latency=Bound(10, 2),
