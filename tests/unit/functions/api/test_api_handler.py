@@ -34,20 +34,49 @@ class LambdaContext:
         return 30_000
 
 
+# Modules whose import reads the environment (Settings, BulkSettings, Powertools names) or loads
+# the model: functions.api.app loads MODEL_DIR's bundle at import.
+APP_PACKAGES = ("functions.api", "functions.bulk")
+
+
+def _is_app_module(name: str) -> bool:
+    return any(name == package or name.startswith(package + ".") for package in APP_PACKAGES)
+
+
+def _swap_app_modules(modules: dict[str, ModuleType]) -> dict[str, ModuleType]:
+    """Take every functions.api*/functions.bulk* module out of sys.modules, put `modules` back
+    (parent packages' attributes too) and return what was taken out."""
+    taken = {name: module for name, module in sys.modules.items() if _is_app_module(name)}
+    for name in taken:
+        del sys.modules[name]
+    sys.modules.update(modules)
+    for name, module in modules.items():
+        parent, _, child = name.rpartition(".")
+        if parent in sys.modules:
+            setattr(sys.modules[parent], child, module)
+    return taken
+
+
 @pytest.fixture(scope="module")
 def handler_module(tiny_bundle_dir: Path) -> Iterator[ModuleType]:
-    # Settings are read at import: the environment has to be in place before the first import.
+    # Settings are read at import: the environment has to be in place before the first import,
+    # and an earlier import (collecting another test file imports functions.api.jobs, hence
+    # functions.api.config) must not be reused - it may have read the default MODEL_DIR, which
+    # holds no bundle in a fresh clone and the released bundle (not the tiny one) after a release.
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MODEL_DIR", str(tiny_bundle_dir))
         mp.setenv("ORT_THREADS", "1")
         mp.setenv("POWERTOOLS_TRACE_DISABLED", "true")
-        mp.delenv("API_KEYS", raising=False)
-        mp.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
-        if "functions.api.handler" in sys.modules:
-            module = sys.modules["functions.api.handler"]
-        else:
+        for name in ("API_KEYS", "AWS_LAMBDA_FUNCTION_NAME", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"):
+            mp.delenv(name, raising=False)
+        earlier = _swap_app_modules({})
+        try:
             module = importlib.import_module("functions.api.handler")
-        yield module
+            assert sys.modules["functions.api.config"].settings.model_dir.resolve() == tiny_bundle_dir.resolve()
+            yield module
+        finally:
+            # Later tests get the modules they imported at collection, not this file's.
+            _swap_app_modules(earlier)
 
 
 def invoke(module: ModuleType, event: dict[str, Any]) -> dict[str, Any]:
