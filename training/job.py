@@ -121,7 +121,7 @@ class Job:
     def run_soft_targets(self) -> None:
         """Teacher logits for train + transfer texts, computed once and cached."""
         teacher_cfg = self.config.teacher
-        if teacher_cfg is None or self.soft_targets_path().is_file():
+        if teacher_cfg is None or self.config.distill.alpha == 0 or self.soft_targets_path().is_file():
             return
         teacher = self.fit("teacher", teacher_cfg, self.gold_trainset(teacher_cfg))
         texts = self.dataset.splits["train"].texts + load_transfer_texts(self.config.data.transfer_paths)
@@ -137,7 +137,7 @@ class Job:
     def student_trainset(self) -> TrainSet:
         stage = self.config.student
         train = self.dataset.splits["train"]
-        if self.config.teacher is None:
+        if self.config.teacher is None or self.config.distill.alpha == 0:
             return self.gold_trainset(stage)
         cached = np.load(self.soft_targets_path())
         texts = [str(t) for t in cached["texts"]]

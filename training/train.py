@@ -158,6 +158,18 @@ class TrainSet:
     soft: dict[str, np.ndarray] | None = None  # teacher logits per head
 
 
+def positive_weights(train: TrainSet, heads: dict[str, Head], power: float, cap: float) -> dict[str, torch.Tensor]:
+    weights = {}
+    for name, head in heads.items():
+        if head.kind == "single" or power <= 0:
+            continue
+        gold = train.gold[name][train.has_gold]
+        positives = gold.sum(axis=0).clip(min=1.0)
+        ratio = (len(gold) - positives) / positives
+        weights[name] = torch.from_numpy(np.minimum(ratio**power, cap).astype(np.float32))
+    return weights
+
+
 def _loss(
     logits: dict[str, torch.Tensor],
     gold: dict[str, torch.Tensor],
@@ -165,6 +177,7 @@ def _loss(
     soft: dict[str, torch.Tensor] | None,
     heads: dict[str, Head],
     distill: DistillConfig | None,
+    pos_weight: dict[str, torch.Tensor] | None = None,
 ) -> torch.Tensor:
     total = torch.zeros((), device=has_gold.device)
     gold_weight = has_gold.float()
@@ -175,7 +188,9 @@ def _loss(
         if head.kind == "single":
             gold_loss = F.cross_entropy(z, gold[name].argmax(dim=1), reduction="none")
         else:
-            gold_loss = F.binary_cross_entropy_with_logits(z, gold[name], reduction="none").mean(dim=1)
+            weight = pos_weight.get(name) if pos_weight else None
+            gold_loss = F.binary_cross_entropy_with_logits(z, gold[name], reduction="none", pos_weight=weight)
+            gold_loss = gold_loss.mean(dim=1)
         total = total + (1 - alpha) * (gold_loss * gold_weight).sum() / n_gold
         if soft is not None and distill is not None and alpha > 0:
             t = distill.temperature
@@ -253,6 +268,9 @@ def train_stage(
     gold_t = {h: torch.from_numpy(v) for h, v in train.gold.items()}
     soft_t = {h: torch.from_numpy(v) for h, v in train.soft.items()} if train.soft else None
     has_gold_t = torch.from_numpy(train.has_gold)
+    pos_weight = {
+        h: w.to(device) for h, w in positive_weights(train, heads, opt.pos_weight_power, opt.pos_weight_max).items()
+    }
 
     while state["epoch"] < opt.epochs and state["bad_epochs"] < opt.patience:
         epoch = state["epoch"] + 1
@@ -273,6 +291,7 @@ def train_stage(
                 {h: v[idx].to(device) for h, v in soft_t.items()} if soft_t else None,
                 heads,
                 distill,
+                pos_weight,
             )
             optimizer.zero_grad(set_to_none=True)
             if scaler:
