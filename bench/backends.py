@@ -40,7 +40,26 @@ class HfTokenized:
         return [len(row) for row in ids]
 
 
-class TorchBackend:
+class LogitsBackend:
+    """What the PyTorch and ONNX rows share: timing and accuracy both go through `logits`."""
+
+    tok: HfTokenized
+
+    def logits(self, texts: list[str]) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+    def run(self, texts: list[str]) -> int:
+        self.logits(texts)
+        return len(texts)
+
+    def probabilities(self, texts: list[str]) -> dict[str, np.ndarray]:
+        return {name: _sigmoid(value) for name, value in self.logits(texts).items()}
+
+    def lengths(self, texts: list[str]) -> list[int]:
+        return self.tok.lengths(texts)
+
+
+class TorchBackend(LogitsBackend):
     def __init__(self, spec: dict[str, Any], threads: int) -> None:
         import torch
 
@@ -70,18 +89,8 @@ class TorchBackend:
             out = self.model(batch["input_ids"], batch["attention_mask"])
         return {name: value.float().numpy() for name, value in out.items()}
 
-    def run(self, texts: list[str]) -> int:
-        self.logits(texts)
-        return len(texts)
 
-    def probabilities(self, texts: list[str]) -> dict[str, np.ndarray]:
-        return {name: _sigmoid(value) for name, value in self.logits(texts).items()}
-
-    def lengths(self, texts: list[str]) -> list[int]:
-        return self.tok.lengths(texts)
-
-
-class OnnxBackend:
+class OnnxBackend(LogitsBackend):
     """The exported student graph run by onnxruntime with the serving session options."""
 
     def __init__(self, spec: dict[str, Any], threads: int) -> None:
@@ -90,16 +99,9 @@ class OnnxBackend:
         self.session = self._session(threads)
 
     def _session(self, threads: int) -> Any:
-        import onnxruntime as ort
+        from emotion_core.runtime import open_session
 
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        session = ort.InferenceSession(self.spec["onnx_path"], sess_options=options,
-                                       providers=["CPUExecutionProvider"])
+        session = open_session(Path(self.spec["onnx_path"]), threads)
         self.names = [node.name for node in session.get_outputs()]
         self.inputs = [node.name for node in session.get_inputs()]
         return session
@@ -113,16 +115,6 @@ class OnnxBackend:
         feed = {name: np.asarray(batch[name], dtype=np.int64) if name in batch
                 else np.zeros_like(np.asarray(batch["input_ids"], dtype=np.int64)) for name in self.inputs}
         return dict(zip(self.names, self.session.run(self.names, feed), strict=True))
-
-    def run(self, texts: list[str]) -> int:
-        self.logits(texts)
-        return len(texts)
-
-    def probabilities(self, texts: list[str]) -> dict[str, np.ndarray]:
-        return {name: _sigmoid(value) for name, value in self.logits(texts).items()}
-
-    def lengths(self, texts: list[str]) -> list[int]:
-        return self.tok.lengths(texts)
 
 
 class BundleBackend:
@@ -162,7 +154,7 @@ class BundleBackend:
 KINDS: dict[str, Any] = {"torch": TorchBackend, "onnx": OnnxBackend, "bundle": BundleBackend}
 # What each kind imports before it can load anything (timed apart from the model load).
 IMPORTS = {"torch": ("torch", "transformers", "training.model", "training.job"),
-           "onnx": ("onnxruntime", "transformers", "training.job"),
+           "onnx": ("onnxruntime", "emotion_core.runtime", "transformers", "training.job"),
            "bundle": ("emotion_core",)}
 
 

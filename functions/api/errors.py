@@ -46,6 +46,22 @@ class BadRequest(ApiError):
     status = 400
 
 
+class NotFound(ApiError):
+    status = 404
+
+
+class UnsupportedMediaType(ApiError):
+    status = 415
+
+
+class Unprocessable(ApiError):
+    status = 422
+
+
+class Unavailable(ApiError):
+    status = 503
+
+
 def field_name(loc: Sequence[Any]) -> str:
     """("body", "texts", 3) -> "texts[3]": the name a client sees in its own JSON."""
     parts = [p for p in loc if p != "body"] if len(loc) > 1 else list(loc)

@@ -18,7 +18,9 @@ API_KEY_HEADER = "X-API-Key"
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
-async def _read_limited(request: Request, limit: int) -> bytes:
+async def read_limited(request: Request, limit: int, *, limit_of: str = "") -> bytes:
+    """The body, or PayloadTooLarge/BadRequest; /v1/jobs reads its bodies (larger limit, CSV too) through it."""
+    suffix = f" of {limit_of}" if limit_of else ""
     declared = request.headers.get("content-length")
     if declared is not None:
         try:
@@ -26,13 +28,13 @@ async def _read_limited(request: Request, limit: int) -> bytes:
         except ValueError:
             raise BadRequest("Content-Length header is not a number") from None
         if size > limit:
-            raise PayloadTooLarge(f"body: {size} bytes is over the {limit}-byte limit")
+            raise PayloadTooLarge(f"body: {size} bytes is over the {limit}-byte limit{suffix}")
     # Content-Length can be absent (chunked) or wrong: count what actually arrives and stop early.
     received = bytearray()
     async for chunk in request.stream():
         received += chunk
         if len(received) > limit:
-            raise PayloadTooLarge(f"body: over the {limit}-byte limit")
+            raise PayloadTooLarge(f"body: over the {limit}-byte limit{suffix}")
     return bytes(received)
 
 
@@ -53,7 +55,7 @@ class GuardedRoute(APIRoute):
         async def handler(request: Request) -> Response:
             if request.method not in _BODY_METHODS:
                 return await inner(request)
-            body = await _read_limited(request, settings.max_body_bytes)
+            body = await read_limited(request, settings.max_body_bytes)
             sent = False
 
             async def receive() -> Message:

@@ -13,16 +13,16 @@ from typing import Annotated, Any
 from botocore.exceptions import BotoCoreError, ClientError
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from starlette.concurrency import run_in_threadpool
 
 from emotion_core.batch import read_csv, read_jsonl
 from emotion_core.errors import InputError
-from functions.api.errors import ApiError, BadRequest, PayloadTooLarge
-from functions.api.guards import require_api_key
+from functions.api.errors import BadRequest, NotFound, Unavailable, Unprocessable, UnsupportedMediaType
+from functions.api.guards import read_limited, require_api_key
 from functions.api.observability import logger
 from functions.bulk.aws import aws_clients
-from functions.bulk.contract import JOB_ID_PATTERN, MAX_ID_CHARS
+from functions.bulk.contract import JOB_ID_PATTERN, MAX_ID_CHARS, ItemId
 from functions.bulk.settings import BulkSettings
 from functions.bulk.store import FINAL_STATES, JobStore, ResultStore
 from functions.bulk.submit import EnqueueError, Submission, submit_job
@@ -33,22 +33,6 @@ settings = BulkSettings()
 CSV_TYPES = {"text/csv", "application/csv"}
 JSONL_TYPES = {"application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/ndjson"}
 _JOB_ID = re.compile(JOB_ID_PATTERN)
-
-
-class NotFound(ApiError):
-    status = 404
-
-
-class Unprocessable(ApiError):
-    status = 422
-
-
-class Unavailable(ApiError):
-    status = 503
-
-
-class UnsupportedMediaType(ApiError):
-    status = 415
 
 
 @dataclass(frozen=True)
@@ -85,17 +69,10 @@ def backend_from_settings(config: BulkSettings) -> JobsBackend:
 class JobItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=1, max_length=MAX_ID_CHARS)
+    id: ItemId
     # Any JSON value: a text that is not a usable string gets an error line in the results,
     # like a bad row in an uploaded file, instead of failing the whole job.
     text: Any = None
-
-    @field_validator("id", mode="before")
-    @classmethod
-    def _integer_ids(cls, value: object) -> object:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
-        return value
 
 
 class JobRequest(BaseModel):
@@ -143,18 +120,6 @@ class JobStatus(BaseModel):
         description="Presigned GET URLs of jobs/<job_id>/<chunk>.jsonl, once the job is finished",
     )
     results_expire_in: int | None = None
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"body: {declared} bytes is over the {limit}-byte limit of a job")
-    received = bytearray()
-    async for part in request.stream():
-        received += part
-        if len(received) > limit:
-            raise PayloadTooLarge(f"body: over the {limit}-byte limit of a job")
-    return bytes(received)
 
 
 def _validation_error(exc: ValidationError) -> RequestValidationError:
@@ -296,7 +261,7 @@ async def create_job(
         Query(min_length=1, max_length=200, description="CSV column holding the id; row numbers when absent"),
     ] = "id",
 ) -> JobAccepted:
-    body = await _read_body(request, backend.settings.jobs_max_body_bytes)
+    body = await read_limited(request, backend.settings.jobs_max_body_bytes, limit_of="a job")
     media_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     # Parsing megabytes and the boto3 calls block: keep them off the event loop (it matters under
     # uvicorn; on Lambda one request per instance runs anyway).

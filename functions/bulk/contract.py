@@ -6,9 +6,9 @@ Results: ``jobs/<job_id>/<chunk>.jsonl`` with one line per item, in item order.
 
 import json
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 # job_id becomes part of an S3 key and a DynamoDB key: no slashes, dots or spaces.
 JOB_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -24,24 +24,27 @@ class MalformedChunk(ValueError):
     """The body is not a chunk message; the reason never quotes the body (it holds user texts)."""
 
 
+def _int_ids_are_fine(value: object) -> object:
+    # CSV row numbers and integer keys are common producer ids; bools are not ids.
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+# An item id as the queue contract takes it; POST /v1/jobs validates its JSON items' ids with it too.
+ItemId = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS), BeforeValidator(_int_ids_are_fine)]
+
+
 class ChunkItem(BaseModel):
     # Extra keys are ignored; the text is checked per item by emotion_core so a bad text
     # becomes an error line, not a failed chunk.
     model_config = ConfigDict(extra="ignore")
 
-    id: str = Field(min_length=1, max_length=MAX_ID_CHARS)
+    id: ItemId
     text: Any = None
     # A producer that already knows an item is unusable (e.g. a broken CSV row) says why here;
     # the item still gets its own error line.
     error: str | None = Field(default=None, max_length=1_000)
-
-    @field_validator("id", mode="before")
-    @classmethod
-    def _int_ids_are_fine(cls, value: object) -> object:
-        # CSV row numbers and integer keys are common producer ids; bools are not ids.
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value)
-        return value
 
 
 class ChunkMessage(BaseModel):

@@ -6,13 +6,15 @@ multipart uploads; size is compared first so most changed files are caught witho
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError
+
+# The same streamed sha256 that model bundles are checked with (one file-hash routine in the project).
+from emotion_core.bundle import sha256_of as sha256_file
 
 log = logging.getLogger("infra.sagemaker")
 SHA256_KEY = "sha256"
@@ -26,14 +28,6 @@ class UploadResult:
     def extend(self, other: UploadResult) -> None:
         self.uploaded += other.uploaded
         self.skipped += other.skipped
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _remote_matches(s3: Any, bucket: str, key: str, size: int, sha: str) -> bool:

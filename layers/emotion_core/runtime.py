@@ -1,5 +1,6 @@
 """The onnxruntime session: created with the service's thread budget and checked against model.json."""
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,13 @@ _FLOAT = "tensor(float)"
 
 
 def create_session(bundle: Bundle, threads: int) -> ort.InferenceSession:
+    session = open_session(bundle.model_path, threads)
+    check_signature(bundle, session)
+    return session
+
+
+def open_session(model_path: Path, threads: int) -> ort.InferenceSession:
+    """The serving session options on any .onnx file; the bench runs bare exported graphs through it too."""
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     # One model call at a time per process: a second inter-op pool only competes for the same vCPU.
@@ -23,12 +31,9 @@ def create_session(bundle: Bundle, threads: int) -> ort.InferenceSession:
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.add_session_config_entry("session.inter_op.allow_spinning", "0")
     try:
-        session = ort.InferenceSession(str(bundle.model_path), sess_options=options,
-                                       providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(str(model_path), sess_options=options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own untyped exceptions for bad graphs
-        raise BundleError(f"{bundle.model_path}: onnxruntime cannot load it ({exc})") from exc
-    check_signature(bundle, session)
-    return session
+        raise BundleError(f"{model_path}: onnxruntime cannot load it ({exc})") from exc
 
 
 def check_signature(bundle: Bundle, session: Any) -> None:
