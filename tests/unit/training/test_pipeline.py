@@ -32,7 +32,14 @@ def job_output(table_dataset: dict[str, str], tmp_path_factory: pytest.TempPathF
         },
         "student": {
             "model": {"base": "tiny-bert:32x1", "max_length": 32},
-            "optim": {"epochs": 2, "lr": 2.0e-3, "head_lr": 5.0e-3, "batch_size": 16},
+            "optim": {
+                "epochs": 2,
+                "lr": 2.0e-3,
+                "head_lr": 5.0e-3,
+                "batch_size": 16,
+                "pos_weight_power": 0.5,
+                "average_best_and_last": True,
+            },
         },
         "release": {"name": "pipeline-test", "version": "0.0.1", "bundle_dir": str(out / "bundle")},
         "threads": 1,
@@ -73,6 +80,14 @@ def test_report_has_every_model(job_output: Path) -> None:
     assert int8["macro_f1"] > 0.5
     markdown = (job_output / "reports" / "pipeline-0.0.1.md").read_text()
     assert "| student (ONNX int8) |" in markdown and "confusion matrix" in markdown
+
+
+def test_student_history_records_the_averaging_decision(job_output: Path) -> None:
+    history = json.loads((job_output / "run" / "student" / "history.json").read_text())
+    if history["best_epoch"] != history["epoch"]:
+        averaged = history["averaged"]
+        assert averaged["epochs"] == [history["best_epoch"], history["epoch"]]
+        assert averaged["kept"] == (averaged["dev_score"] == history["best_score"])
 
 
 def test_rerun_resumes_instead_of_retraining(job_output: Path) -> None:
