@@ -44,7 +44,9 @@ def build_metadata(job: Job, export: dict[str, Any], results: dict[str, Any], fi
         }
         for name, head in job.dataset.heads.items()
     }
-    teacher = job.config.teacher.model.base if job.config.teacher else None
+    # Only a teacher whose soft targets the student learned from is this model's teacher.
+    distilled = job.config.teacher is not None and job.config.distill.alpha > 0
+    teacher = job.config.teacher.model.base if job.config.teacher and distilled else None
     return {
         "format_version": 1,
         "name": job.config.release.name,
@@ -89,10 +91,15 @@ def model_card(meta: dict[str, Any], report_name: str) -> str:
         + " |"
         for h, m in meta["metrics"]["test"].items()
     )
+    origin = (
+        f"distilled from {meta['teacher_model']}"
+        if meta["teacher_model"]
+        else "fine-tuned on the gold labels (no distillation: see the report)"
+    )
     return f"""# {meta["name"]} {meta["version"]}
 
-A distilled, int8-quantized ONNX emotion classifier: one {meta["base_model"]} encoder with one
-head per taxonomy, distilled from {meta["teacher_model"]}. Served by `emotion_core`.
+An int8-quantized ONNX emotion classifier: one {meta["base_model"]} encoder with one
+head per taxonomy, {origin}. Served by `emotion_core`.
 
 ## Test-split results ({meta["metrics"]["dataset"]}, thresholds tuned on dev)
 | head | labels | macro-F1 | micro-F1 | accuracy |
