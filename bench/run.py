@@ -67,7 +67,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="threads for every timed figure, the same for all configurations (1 = one Lambda vCPU)")
     parser.add_argument("--accuracy-threads", type=int, default=os.cpu_count() or 1,
                         help="threads for the (untimed) accuracy passes")
-    parser.add_argument("--http-workers", type=int, default=os.cpu_count() or 1, help="uvicorn worker processes")
+    # One worker: with `uvicorn --workers 2` every keep-alive request after the first stalled
+    # ~40 ms here (Nagle + delayed ACK on the workers' sockets); measured 19 vs 173 req/s at
+    # concurrency 1 (bench/results/2026-11-22*.md).
+    parser.add_argument("--http-workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated subset of {SECTIONS}")
     parser.add_argument("--stamp", default=None, help="file name stem (default: the UTC date, + '-quick')")
     return parser.parse_args(argv)
