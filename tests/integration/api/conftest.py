@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,17 +13,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.helpers.net import free_port, stop
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 API_KEY = "test-key-1"
 OTHER_KEY = "test-key-2"
 # Small limits keep the limit tests cheap; the app reads them from the environment at import.
 LIMITS = {"MAX_TEXT_CHARS": 400, "MAX_BATCH_TEXTS": 8, "MAX_BODY_BYTES": 8192}
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -72,15 +67,6 @@ def start_uvicorn(
         time.sleep(0.2)
     proc.kill()
     raise RuntimeError(f"uvicorn did not answer within 120 s:\n{log.read_text()[-4000:]}")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 @pytest.fixture(scope="module")

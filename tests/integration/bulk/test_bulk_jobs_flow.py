@@ -22,7 +22,8 @@ from emotion_core import Classifier
 from functions.bulk.aws import AwsClients
 from functions.bulk.local import LocalEventSource, LocalStack, create_stack
 from functions.bulk.processing import BulkRuntime, build_runtime
-from tests.bulk.fixtures import MAX_RECEIVE_COUNT, free_port, queue_depth, settings_for
+from tests.bulk.fixtures import MAX_RECEIVE_COUNT, queue_depth, settings_for
+from tests.helpers.net import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 API_KEY = "bulk-test-key"

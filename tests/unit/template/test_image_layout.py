@@ -10,16 +10,10 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
-import pytest
-
+from tests.helpers.lambda_rie import lambda_rie, rie_binary
 from tests.unit.functions.api.event_cases import CASES, load_event
-from tests.unit.functions.api.test_api_rie import INVOKE, free_port, rie_binary
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 DOCKERFILE = REPO_ROOT / "functions" / "Dockerfile"
@@ -53,9 +47,7 @@ def parse_dockerfile() -> tuple[list[tuple[str, str]], dict[str, str], list[str]
 
 
 def test_image_layout_runs_the_api_handler(tiny_bundle_dir: Path, tmp_path: Path) -> None:
-    binary = rie_binary()
-    if binary is None:
-        pytest.skip("aws-lambda-rie binary not found: install aws-sam-cli (dev extra), which ships it")
+    rie_binary()  # skips before laying the image out when the emulator is not installed
     copies, env, cmd, workdir = parse_dockerfile()
     root = tmp_path / "image"
 
@@ -84,34 +76,8 @@ def test_image_layout_runs_the_api_handler(tiny_bundle_dir: Path, tmp_path: Path
     run_env = {**os.environ, **image_env, "ORT_THREADS": "1", "POWERTOOLS_TRACE_DISABLED": "true"}
     for key in ("MODEL_DIR", "API_KEYS"):
         run_env.pop(key, None)
-    port, runtime_port = free_port(), free_port()
-    log = tmp_path / "rie.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(binary), "--runtime-interface-emulator-address", f"127.0.0.1:{port}",
-             "--runtime-api-address", f"127.0.0.1:{runtime_port}",
-             sys.executable, "-m", "awslambdaric", *cmd],
-            cwd=inside(workdir), env=run_env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    try:
-        url = f"http://127.0.0.1:{port}{INVOKE}"
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                answer = httpx.post(url, json=load_event("predict-emotion.json"), timeout=120)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise AssertionError(log.read_text()[-4000:]) from None
-                time.sleep(0.2)
-        response = answer.json()
-        assert response.get("statusCode") == 200, (response, log.read_text()[-4000:])
+    with lambda_rie(cmd[0], env=run_env, cwd=inside(workdir), log=tmp_path / "rie.log") as emulator:
+        response = emulator.first_invoke(load_event("predict-emotion.json")).json()
+        assert response.get("statusCode") == 200, (response, emulator.log_tail())
         CASES["predict-emotion.json"][1](response, (root / "var/task/model/model.json").read_text()
                                          == (tiny_bundle_dir / "model.json").read_text())
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()

@@ -5,11 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,36 +12,16 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.helpers.lambda_rie import lambda_rie
 from tests.unit.functions.api.event_cases import CASES, load_event
 
 REPO_ROOT = Path(__file__).resolve().parents[4]
-INVOKE = "/2015-03-31/functions/function/invocations"
-
-
-def rie_binary() -> Path | None:
-    try:
-        import samcli
-    except ImportError:
-        return None
-    arch = "arm64" if platform.machine().lower() in {"aarch64", "arm64"} else "x86_64"
-    path = Path(samcli.__file__).parent / "local" / "rapid" / f"aws-lambda-rie-{arch}"
-    return path if path.is_file() else None
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def rie(
     bundle_dir: Path, tiny_bundle_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, bool]]:
-    binary = rie_binary()
-    if binary is None:
-        pytest.skip("aws-lambda-rie binary not found: install aws-sam-cli (dev extra), which ships it")
-    port, runtime_port = free_port(), free_port()
     env = {
         **os.environ,
         "MODEL_DIR": str(bundle_dir),
@@ -57,35 +32,10 @@ def rie(
     }
     env.pop("API_KEYS", None)  # on AWS, API Gateway enforces keys and the app does not
     log = tmp_path_factory.mktemp("rie") / "rie.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(binary), "--runtime-interface-emulator-address", f"127.0.0.1:{port}",
-             "--runtime-api-address", f"127.0.0.1:{runtime_port}",
-             sys.executable, "-m", "awslambdaric", "functions.api.handler.handler"],
-            cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}{INVOKE}"
-    deadline = time.monotonic() + 120
-    try:
-        while True:  # the first invocation also runs the init phase (model load)
-            if proc.poll() is not None:
-                raise RuntimeError(f"RIE exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
-            try:
-                warm = httpx.post(url, json=load_event("health-live.json"), timeout=120)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        assert warm.status_code == 200, log.read_text()[-4000:]
-        yield url, bundle_dir == tiny_bundle_dir
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    with lambda_rie("functions.api.handler.handler", env=env, cwd=REPO_ROOT, log=log) as emulator:
+        warm = emulator.first_invoke(load_event("health-live.json"))
+        assert warm.status_code == 200, emulator.log_tail()
+        yield emulator.url, bundle_dir == tiny_bundle_dir
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

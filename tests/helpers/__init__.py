@@ -1,0 +1,1 @@
+"""Set-up shared by several test folders: local servers, ports, processes."""
