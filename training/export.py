@@ -20,6 +20,7 @@ import onnxruntime as ort
 import torch
 from onnxruntime.quantization import QuantType, quantize_dynamic
 
+from training.data import Head
 from training.metrics import sigmoid
 from training.model import MultiHeadClassifier, OnnxExportWrapper
 from training.train import bucketed_batches, collate, evaluate, predict_logits, selection_score, tuned_thresholds
@@ -93,11 +94,17 @@ def quantize(src: Path, dst: Path, candidate: dict[str, Any]) -> Path:
     return dst
 
 
-def decision_agreement(a: dict[str, np.ndarray], b: dict[str, np.ndarray], thresholds: dict[str, np.ndarray]) -> float:
-    """Share of (text, label) decisions two models make the same, over all heads."""
+def decision_agreement(
+    a: dict[str, np.ndarray], b: dict[str, np.ndarray], thresholds: dict[str, np.ndarray], heads: dict[str, Head]
+) -> float:
+    """Share of decisions two models make the same, over all heads: per (text, label) for
+    multi-label heads, per text (the top class) for single-label heads."""
     same = total = 0
     for name, th in thresholds.items():
-        da, db = sigmoid(a[name]) >= th, sigmoid(b[name]) >= th
+        if heads[name].kind == "single":
+            da, db = a[name].argmax(axis=1), b[name].argmax(axis=1)
+        else:
+            da, db = sigmoid(a[name]) >= th, sigmoid(b[name]) >= th
         same += int((da == db).sum())
         total += da.size
     return same / total
@@ -145,7 +152,7 @@ def export_and_quantize(job: Job) -> dict[str, Any]:
             "bytes": path.stat().st_size,
             "dev_score": selection_score(report),
             "dev_macro_f1": {h: r.get("macro_f1") for h, r in report.items()},
-            "agreement_with_fp32": round(decision_agreement(fp32_logits, logits, fp32_thresholds), 5),
+            "agreement_with_fp32": round(decision_agreement(fp32_logits, logits, fp32_thresholds, heads), 5),
             "dev_seconds": round(seconds, 2),
         }
         log.info("int8 candidate %s", json.dumps(entry))
