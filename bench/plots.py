@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 from bench.configs import NAMES
 from bench.report import f1
@@ -52,13 +53,17 @@ def models_plot(results: dict[str, Any], path: Path) -> None:
 
 def tradeoff_plot(results: dict[str, Any], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(7, 5))
-    for name, row in _measured(results):
+    for index, (name, row) in enumerate(_measured(results)):
         x, y = row["latency_b1"]["p50_ms"], f1(row, "fine")
         if x and y is not None:
             ax.scatter([x], [y], s=max(20.0, (row.get("size_mb") or 1) / 2))
-            ax.annotate(f"{name}\n{row.get('size_mb')} MB", (x, y), fontsize=8, xytext=(5, 5),
-                        textcoords="offset points")
+            # Alternate above/below: neighbouring models sit at almost the same F1.
+            ax.annotate(f"{name}\n{row.get('size_mb')} MB", (x, y), fontsize=8,
+                        xytext=(5, 8 if index % 2 else -24), textcoords="offset points")
     ax.set_xscale("log")
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.xaxis.set_major_formatter(ScalarFormatter())
+    ax.margins(x=0.25, y=0.15)
     ax.set_xlabel("p50 latency at batch 1, ms (log)")
     ax.set_ylabel("28-label macro-F1")
     ax.set_title("Accuracy vs speed (marker area ~ size on disk)")
