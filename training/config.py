@@ -61,6 +61,9 @@ class OptimConfig:
     # Average the weights of the best and the last epoch; kept only when that scores higher on dev.
     average_best_and_last: bool = False
     max_steps_per_epoch: int | None = None
+    # Save resumable state this often within an epoch (0 = only at epoch ends): a CPU epoch of a
+    # base-size teacher outlasts a working session.
+    checkpoint_minutes: float = 5.0
     precision: str = "auto"  # "auto" | "fp32" | "bf16" | "fp16"
 
 

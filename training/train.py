@@ -22,6 +22,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from emotion_core.normalize import normalize_text
 from training.config import DistillConfig, StageConfig
 from training.data import Head, Split
 from training.metrics import multilabel_report, sigmoid, single_label_report, softmax, tune_thresholds
@@ -61,7 +62,9 @@ def autocast_dtype(precision: str, device: torch.device) -> torch.dtype | None:
 
 
 def encode(tokenizer: Any, texts: list[str], max_length: int) -> list[list[int]]:
-    return tokenizer(texts, truncation=True, max_length=max_length, add_special_tokens=True)["input_ids"]
+    # The serving normalisation (emojis as words), so the model trains on what it will read.
+    normalized = [normalize_text(text) for text in texts]
+    return tokenizer(normalized, truncation=True, max_length=max_length, add_special_tokens=True)["input_ids"]
 
 
 def bucketed_batches(lengths: list[int], batch_size: int, rng: np.random.Generator | None) -> list[np.ndarray]:
@@ -257,13 +260,27 @@ def train_stage(
 
     last_dir, best_dir = out_dir / "last", out_dir / "best"
     state: dict[str, Any] = {"epoch": 0, "best_score": -1.0, "best_epoch": 0, "history": [], "bad_epochs": 0}
+    resume_step, resume_loss = 0, 0.0
     if (last_dir / "state.pt").is_file():
         saved = torch.load(last_dir / "state.pt", map_location=device, weights_only=False)
         model.load_state_dict(saved["model"])
         optimizer.load_state_dict(saved["optimizer"])
         scheduler.load_state_dict(saved["scheduler"])
         state = saved["progress"]
-        log.info("%s: resumed after epoch %d (best %.4f)", name, state["epoch"], state["best_score"])
+        mid = saved.get("mid_epoch")
+        if mid:
+            resume_step, resume_loss = int(mid["step"]), float(mid["running_loss"])
+            torch.set_rng_state(mid["torch_rng"])
+        log.info("%s: resumed after epoch %d step %d (best %.4f)", name, state["epoch"], resume_step,
+                 state["best_score"])
+
+    def checkpoint(mid_epoch: dict[str, Any] | None) -> None:
+        last_dir.mkdir(parents=True, exist_ok=True)
+        payload = {"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                   "scheduler": scheduler.state_dict(), "progress": state, "mid_epoch": mid_epoch}
+        # Write then rename: a session cut off mid-save must not leave a torn checkpoint.
+        torch.save(payload, last_dir / "state.pt.tmp")
+        (last_dir / "state.pt.tmp").replace(last_dir / "state.pt")
 
     gold_t = {h: torch.from_numpy(v) for h, v in train.gold.items()}
     soft_t = {h: torch.from_numpy(v) for h, v in train.soft.items()} if train.soft else None
@@ -275,10 +292,14 @@ def train_stage(
     while state["epoch"] < opt.epochs and state["bad_epochs"] < opt.patience:
         epoch = state["epoch"] + 1
         rng = np.random.default_rng(seed + epoch)
-        torch.manual_seed(seed + epoch)
+        if not resume_step:
+            torch.manual_seed(seed + epoch)
         model.train()
-        started, running, steps = time.time(), 0.0, 0
-        for index in _batches(train, opt.batch_size, rng, opt.max_steps_per_epoch):
+        started, running, steps = time.time(), resume_loss, resume_step
+        last_save = time.time()
+        for position, index in enumerate(_batches(train, opt.batch_size, rng, opt.max_steps_per_epoch)):
+            if position < resume_step:
+                continue  # done before the interruption; the batch order is fixed by the epoch's seed
             ids, mask = collate(train.encoded, index, pad_id)
             idx = torch.from_numpy(index)
             ctx = torch.autocast(device.type, dtype=dtype) if dtype else nullcontext()
@@ -316,8 +337,13 @@ def train_stage(
                     steps,
                     steps_per_epoch,
                     running / steps,
-                    (time.time() - started) / steps,
+                    (time.time() - started) / max(1, steps - resume_step),
                 )
+            if opt.checkpoint_minutes and time.time() - last_save > opt.checkpoint_minutes * 60:
+                checkpoint({"step": steps, "running_loss": running, "torch_rng": torch.get_rng_state()})
+                last_save = time.time()
+                log.info("%s: checkpoint at epoch %d step %d", name, epoch, steps)
+        resume_step, resume_loss = 0, 0.0
         dev_logits = predict_logits(model, dev_encoded, pad_id, precision=opt.precision)
         report = evaluate(dev_logits, dev, heads, thresholds=None)
         score = selection_score(report)
@@ -338,16 +364,7 @@ def train_stage(
         else:
             state["bad_epochs"] += 1
         state["epoch"] = epoch
-        last_dir.mkdir(parents=True, exist_ok=True)
-        torch.save(
-            {
-                "model": model.state_dict(),
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(),
-                "progress": state,
-            },
-            last_dir / "state.pt",
-        )
+        checkpoint(None)
     if opt.average_best_and_last and state["epoch"] != state["best_epoch"] and "averaged" not in state:
         state["averaged"] = average_best_and_last(
             model, best_dir, dev_encoded, dev, heads, pad_id, state, opt.precision
