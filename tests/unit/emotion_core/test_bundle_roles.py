@@ -6,12 +6,16 @@ from typing import Any
 import pytest
 
 from emotion_core import BundleError, Classifier
+from emotion_core.normalize import TEXT_NORMALIZATIONS
 from tests.tiny_bundle import CARER_HEADS, CARER_LABELS, GOEMOTIONS_HEADS, build_tiny_bundle
 
 
 @pytest.fixture(scope="module")
 def carer_classifier(tmp_path_factory: pytest.TempPathFactory) -> Classifier:
     return Classifier.load(build_tiny_bundle(tmp_path_factory.mktemp("carer"), heads=CARER_HEADS), threads=1)
+
+
+SPEC = Path(__file__).resolve().parents[3] / "docs" / "bundle-format.md"
 
 
 def _load(tmp_path: Path, heads: Any = None, **metadata: Any) -> Classifier:
@@ -102,3 +106,8 @@ def test_normalization_reads_emojis_only_when_the_bundle_asks(tiny_classifier: C
     assert [p.emotion for p in read] == ["anger", "sadness", "sadness", "joy"]
     # Text without emojis reaches the model unchanged.
     assert read[3] == raw[3]
+
+
+def test_the_spec_names_every_normalization_this_code_knows() -> None:
+    spec = SPEC.read_text(encoding="utf-8")
+    assert all(f"| `{name}` |" in spec for name in TEXT_NORMALIZATIONS)

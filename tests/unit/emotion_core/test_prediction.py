@@ -1,6 +1,8 @@
 """The Prediction type: its JSON (to_dict, batch lines) and its schema as an OpenAPI component."""
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +12,8 @@ from pydantic import ValidationError
 
 from emotion_core import Classifier, ModelRef, Prediction, batch_line
 from emotion_core.prediction import EXAMPLE
+
+DOC = Path(__file__).resolve().parents[3] / "docs" / "prediction.md"
 
 
 def test_to_dict_keeps_the_key_order_and_leaves_unset_fields_out(tiny_classifier: Classifier) -> None:
@@ -91,3 +95,8 @@ def test_as_a_response_model_it_sends_exactly_to_dict(tiny_classifier: Classifie
     response = client.post("/unset")
     assert response.json() == expected
     assert list(response.json()) == list(expected)
+
+
+def test_the_reference_documents_every_field_in_order() -> None:
+    documented = re.findall(r"^\| `(\w+)` \|", DOC.read_text(encoding="utf-8"), flags=re.MULTILINE)
+    assert documented == list(Prediction.model_fields)
