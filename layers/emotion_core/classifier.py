@@ -104,24 +104,10 @@ class Classifier:
         return self._bundle.metadata
 
     @property
-    def primary_head(self) -> str:
-        """The head `emotion` and `confidence` come from."""
-        return self._bundle.primary_head
-
-    @property
-    def sentiment_head(self) -> str | None:
-        """The head `sentiment` comes from; None when the bundle has none (no `sentiment` field)."""
-        return self._bundle.sentiment_head
-
-    @property
-    def reactions_head(self) -> str:
-        """The head whose detected labels choose the emoji reactions."""
-        return self._bundle.reactions_head
-
-    @property
-    def text_normalization(self) -> str | None:
-        """The model.json rule applied to every text before tokenization, if any."""
-        return self._bundle.text_normalization
+    def bundle(self) -> Bundle:
+        """The verified bundle: heads, head roles (`primary_head`, `sentiment_head`, `reactions_head`),
+        `text_normalization`, window size, metadata."""
+        return self._bundle
 
     @property
     def reactions(self) -> dict[str, list[str]]:

@@ -31,8 +31,8 @@ def test_valid_bundle_loads_and_exposes_heads(bundle_dir: Path) -> None:
     assert classifier.heads["sentiment"] == ["ambiguous", "negative", "neutral", "positive"]
     assert classifier.metadata["format_version"] == 1
     # GoEmotions bundles need no role keys: the defaults by head name give the 1.0.0 answers.
-    assert (classifier.primary_head, classifier.sentiment_head, classifier.reactions_head) == (
-        "ekman", "sentiment", "fine")
+    bundle = classifier.bundle
+    assert (bundle.primary_head, bundle.sentiment_head, bundle.reactions_head) == ("ekman", "sentiment", "fine")
 
 
 def test_missing_bundle_says_what_is_missing_and_how_to_get_it(tmp_path: Path) -> None:

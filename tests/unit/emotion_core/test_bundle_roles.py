@@ -24,8 +24,8 @@ def _load(tmp_path: Path, heads: Any = None, **metadata: Any) -> Classifier:
 
 def test_carer_like_bundle_answers_from_its_single_head(carer_classifier: Classifier) -> None:
     assert carer_classifier.heads == {"emotion": CARER_LABELS}
-    assert (carer_classifier.primary_head, carer_classifier.sentiment_head, carer_classifier.reactions_head) == (
-        "emotion", None, "emotion")
+    bundle = carer_classifier.bundle
+    assert (bundle.primary_head, bundle.sentiment_head, bundle.reactions_head) == ("emotion", None, "emotion")
     happy, scared, furious = carer_classifier.predict(["I am so happy", "I am scared", "so furious"],
                                                       include_scores=True)
     assert [happy.emotion, scared.emotion, furious.emotion] == ["joy", "fear", "anger"]
@@ -59,7 +59,7 @@ def test_primary_names_the_head_that_gives_emotion(tmp_path: Path) -> None:
 def test_sentiment_null_leaves_the_field_out_although_a_head_has_that_name(tmp_path: Path) -> None:
     classifier = _load(tmp_path, sentiment=None)
     prediction = classifier.predict_one("so happy")
-    assert classifier.sentiment_head is None
+    assert classifier.bundle.sentiment_head is None
     assert prediction.sentiment is None and "sentiment" not in prediction.to_dict()
     assert [entry.label for entry in prediction.labels["sentiment"]] == ["positive"]  # still a head
 
@@ -96,7 +96,7 @@ def test_unknown_text_normalization_is_refused_naming_the_key(tmp_path: Path) ->
 
 def test_normalization_reads_emojis_only_when_the_bundle_asks(tiny_classifier: Classifier, tmp_path: Path) -> None:
     normalizing = _load(tmp_path, text_normalization="emoji-words-1")
-    assert normalizing.text_normalization == "emoji-words-1"
+    assert normalizing.bundle.text_normalization == "emoji-words-1"
     texts = ["😡", "the day 😢", "the day :(", "so happy, thanks"]
     raw = tiny_classifier.predict(texts)
     read = normalizing.predict(texts)
