@@ -177,7 +177,11 @@ def build_tiny_bundle(path: Path, max_length: int = 16, *,
     path.mkdir(parents=True, exist_ok=True)
     tokenizer = build_tokenizer(max_length)
     tokenizer.save(str(path / "tokenizer.json"))
-    token_label = {tokenizer.token_to_id(word): label for word, label in EMOTION_WORDS.items()}
+    token_label: dict[int, str] = {}
+    for word, label in EMOTION_WORDS.items():
+        token_id = tokenizer.token_to_id(word)
+        assert token_id is not None, word  # every emotion word is in the vocabulary built above
+        token_label[token_id] = label
     model = build_graph(tokenizer.get_vocab_size(), token_label, output_names or {}, heads)
     onnx.save(model, str(path / "model.onnx"))
 
