@@ -4,10 +4,13 @@ The graph follows docs/bundle-format.md exactly (inputs input_ids/attention_mask
 output per head). Each emotion word's embedding is one-hot on its GoEmotions label and the
 tokens are max-pooled, so a word counts the same wherever it stands and however long the text
 is: tests can then assert exact labels (e.g. a word found only in the last window).
+The default heads are GoEmotions' three; `CARER_HEADS` gives a CARER-like bundle instead (one
+single-label softmax head of six labels), to test that any set of heads is served.
 """
 
 import hashlib
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +64,24 @@ FILLER_WORDS = (
     "passed away at but in on feel felt word text long story about our your me be have had will with "
     "for not just what when"
 ).split()
+CARER_LABELS = ["sadness", "joy", "love", "anger", "fear", "surprise"]  # dair-ai/emotion's order
+
+
+@dataclass(frozen=True)
+class TinyHead:
+    labels: list[str]
+    groups: dict[str, list[str]]  # head label -> the fine labels (emotion words) that switch it on
+    activation: str = "sigmoid"
+
+
+GOEMOTIONS_HEADS = {
+    "fine": TinyHead(FINE_LABELS, {label: [label] for label in FINE_LABELS}),
+    "ekman": TinyHead(EKMAN_LABELS, EKMAN_OF),
+    "sentiment": TinyHead(SENTIMENT_LABELS, SENTIMENT_OF),
+}
+# CARER's six labels are GoEmotions labels, so the same emotion words switch them on.
+CARER_HEADS = {"emotion": TinyHead(CARER_LABELS, {label: [label] for label in CARER_LABELS}, "softmax")}
+
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
 STRENGTH, OFFSET = 8.0, 4.0  # a present word -> logit +4 (p≈0.98), an absent one -> -4 (p≈0.02)
 
@@ -93,13 +114,11 @@ def _head_weights(groups: dict[str, list[str]], labels: list[str]) -> tuple[np.n
     return weights, bias
 
 
-def build_graph(vocab_size: int, token_label: dict[int, str],
-                output_names: dict[str, str]) -> onnx.ModelProto:
+def build_graph(vocab_size: int, token_label: dict[int, str], output_names: dict[str, str],
+                heads: dict[str, TinyHead]) -> onnx.ModelProto:
     embeddings = np.zeros((vocab_size, len(FINE_LABELS)), dtype=np.float32)
     for token_id, label in token_label.items():
         embeddings[token_id, FINE_LABELS.index(label)] = 1.0
-    heads = {"fine": ({label: [label] for label in FINE_LABELS}, FINE_LABELS),
-             "ekman": (EKMAN_OF, EKMAN_LABELS), "sentiment": (SENTIMENT_OF, SENTIMENT_LABELS)}
     initializers = [numpy_helper.from_array(embeddings, "embeddings"),
                     numpy_helper.from_array(np.array([2], dtype=np.int64), "feature_axis")]
     nodes = [
@@ -111,8 +130,9 @@ def build_graph(vocab_size: int, token_label: dict[int, str],
         helper.make_node("ReduceMax", ["masked"], ["pooled"], axes=[1], keepdims=0),
     ]
     outputs = []
-    for name, (groups, labels) in heads.items():
-        weights, bias = _head_weights(groups, labels)
+    for name, head in heads.items():
+        labels = head.labels
+        weights, bias = _head_weights(head.groups, labels)
         initializers += [numpy_helper.from_array(weights, f"{name}_w"),
                          numpy_helper.from_array(bias, f"{name}_b")]
         out = output_names.get(name, name)
@@ -142,23 +162,31 @@ def rehash(bundle_dir: Path) -> None:
 
 def build_tiny_bundle(path: Path, max_length: int = 16, *,
                       thresholds: dict[str, dict[str, float]] | None = None,
-                      output_names: dict[str, str] | None = None) -> Path:
+                      output_names: dict[str, str] | None = None,
+                      heads: dict[str, TinyHead] | None = None,
+                      metadata: dict[str, Any] | None = None) -> Path:
     """Write model.onnx, tokenizer.json and model.json into `path` (created) and return it.
 
     `thresholds` overrides single labels ({"fine": {"surprise": 0.99}}; default 0.5 everywhere);
-    `output_names` renames graph outputs to build a broken bundle on purpose.
+    `output_names` renames graph outputs to build a broken bundle on purpose; `heads` replaces
+    GoEmotions' three (e.g. CARER_HEADS); `metadata` adds or overrides top-level model.json keys
+    (roles such as "primary", "text_normalization").
     """
+    heads = heads or GOEMOTIONS_HEADS
     path = Path(path)
     path.mkdir(parents=True, exist_ok=True)
     tokenizer = build_tokenizer(max_length)
     tokenizer.save(str(path / "tokenizer.json"))
-    token_label = {tokenizer.token_to_id(word): label for word, label in EMOTION_WORDS.items()}
-    model = build_graph(tokenizer.get_vocab_size(), token_label, output_names or {})
+    token_label: dict[int, str] = {}
+    for word, label in EMOTION_WORDS.items():
+        token_id = tokenizer.token_to_id(word)
+        assert token_id is not None, word  # every emotion word is in the vocabulary built above
+        token_label[token_id] = label
+    model = build_graph(tokenizer.get_vocab_size(), token_label, output_names or {}, heads)
     onnx.save(model, str(path / "model.onnx"))
 
     overrides = thresholds or {}
-    head_labels = {"fine": FINE_LABELS, "ekman": EKMAN_LABELS, "sentiment": SENTIMENT_LABELS}
-    metadata = {
+    model_json = {
         "format_version": 1,
         "name": "tiny-test-bundle",
         "version": "0.0.1",
@@ -166,16 +194,17 @@ def build_tiny_bundle(path: Path, max_length: int = 16, *,
         "teacher_model": "none",
         "max_length": max_length,
         "inputs": ["input_ids", "attention_mask"],
-        "heads": {name: {"labels": labels,
-                         "thresholds": [overrides.get(name, {}).get(label, 0.5) for label in labels],
-                         "activation": "sigmoid"}
-                  for name, labels in head_labels.items()},
+        "heads": {name: {"labels": head.labels,
+                         "thresholds": [overrides.get(name, {}).get(label, 0.5) for label in head.labels],
+                         "activation": head.activation}
+                  for name, head in heads.items()},
         "quantization": {"method": "none", "note": "float32 test graph"},
-        "metrics": {"test": {"fine": {}, "ekman": {}, "sentiment": {}}},
+        "metrics": {"test": {name: {} for name in heads}},
         "provenance": {"training_config": "tests/tiny_bundle.py", "created": "1970-01-01T00:00:00Z",
                        "git_commit": "none"},
         "files": {},
+        **(metadata or {}),
     }
-    (path / "model.json").write_text(json.dumps(metadata, indent=2))
+    (path / "model.json").write_text(json.dumps(model_json, indent=2))
     rehash(path)
     return path

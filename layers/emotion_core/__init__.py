@@ -2,6 +2,19 @@
 
 from .classifier import Classifier
 from .errors import BundleError, ConfigError, EmotionCoreError, InputError
+from .prediction import EmojiReactions, LabelScore, ModelRef, Prediction, batch_line
 from .settings import Settings
 
-__all__ = ["BundleError", "Classifier", "ConfigError", "EmotionCoreError", "InputError", "Settings"]
+__all__ = [
+    "BundleError",
+    "Classifier",
+    "ConfigError",
+    "EmojiReactions",
+    "EmotionCoreError",
+    "InputError",
+    "LabelScore",
+    "ModelRef",
+    "Prediction",
+    "Settings",
+    "batch_line",
+]

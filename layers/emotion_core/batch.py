@@ -1,7 +1,8 @@
 """Files of texts -> JSONL result lines, shared by the CLI and the bulk Lambda.
 
-Every input item gives exactly one output line, ``{"id": ..., **prediction}`` or
-``{"id": ..., "error": "..."}``, in input order: a malformed line is reported, never dropped.
+Every input item gives exactly one output line (`prediction.batch_line`: ``{"id": ..., **prediction}``
+or ``{"id": ..., "error": "..."}``, docs/prediction.md), in input order: a malformed line is reported,
+never dropped.
 """
 
 import csv
@@ -13,6 +14,7 @@ from typing import IO, Any
 
 from .classifier import Classifier, text_problem
 from .errors import InputError
+from .prediction import batch_line
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 CSV_SUFFIXES = (".csv",)
@@ -61,7 +63,8 @@ def classify_items(classifier: Classifier, items: list[Any], *, include_scores: 
     checked = [check_item(item, first_position + offset, limit) for offset, item in enumerate(items)]
     valid = [line for line in checked if "text" in line]
     predictions = iter(classifier.predict([line["text"] for line in valid], include_scores=include_scores))
-    return [line if "error" in line else {"id": line["id"], **next(predictions)} for line in checked]
+    return [batch_line(line["id"], error=line["error"]) if "error" in line
+            else batch_line(line["id"], next(predictions)) for line in checked]
 
 
 def classify_stream(classifier: Classifier, items: Iterable[Any], *, chunk_size: int = 256,

@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BundleError
+from .normalize import TEXT_NORMALIZATIONS
 
 FORMAT_VERSION = 1
-REQUIRED_HEADS = ("fine", "ekman", "sentiment")
+# Role defaults by head name, so GoEmotions bundles written before the role keys existed read as before.
+DEFAULT_PRIMARY, DEFAULT_SENTIMENT, DEFAULT_REACTIONS = "ekman", "sentiment", "fine"
 # sigmoid: multi-label heads (BCE); softmax: a head trained single-label (one class per text).
 ACTIVATIONS = ("sigmoid", "softmax")
 CHECKSUMMED_FILES = ("model.onnx", "tokenizer.json")
@@ -34,6 +36,10 @@ class Bundle:
     heads: dict[str, Head]
     max_length: int
     inputs: tuple[str, ...]
+    primary_head: str               # gives `emotion` and `confidence`
+    sentiment_head: str | None      # gives `sentiment`; None: the bundle has no sentiment
+    reactions_head: str             # its detected labels choose the emoji reactions
+    text_normalization: str | None  # a TEXT_NORMALIZATIONS name applied before tokenization
 
     @property
     def model_path(self) -> Path:
@@ -76,16 +82,53 @@ def read_bundle(directory: Path) -> Bundle:
             and {"input_ids", "attention_mask"} <= set(inputs)):
         raise BundleError(f"{meta_path}: inputs must list input_ids and attention_mask, got {inputs!r}")
 
-    heads = {name: _read_head(meta_path, metadata, name) for name in REQUIRED_HEADS}
+    heads = _read_heads(meta_path, metadata)
+    primary, sentiment, reactions = _read_roles(meta_path, metadata, heads)
+    normalization = metadata.get("text_normalization")
+    if normalization is not None and normalization not in TEXT_NORMALIZATIONS:
+        raise BundleError(f"{meta_path}: text_normalization {normalization!r} is not one this code knows "
+                          f"({sorted(TEXT_NORMALIZATIONS)}); a newer emotion_core may be needed")
     _verify_files(directory, meta_path, metadata)
     return Bundle(directory=directory, metadata=metadata, heads=heads, max_length=max_length,
-                  inputs=tuple(inputs))
+                  inputs=tuple(inputs), primary_head=primary, sentiment_head=sentiment,
+                  reactions_head=reactions, text_normalization=normalization)
 
 
-def _read_head(meta_path: Path, metadata: dict[str, Any], name: str) -> Head:
-    spec = metadata.get("heads", {}).get(name) if isinstance(metadata.get("heads"), dict) else None
+def _read_heads(meta_path: Path, metadata: dict[str, Any]) -> dict[str, Head]:
+    specs = metadata.get("heads")
+    if not isinstance(specs, dict) or not specs:
+        raise BundleError(f"{meta_path}: heads must map at least one head name to its labels and thresholds")
+    return {name: _read_head(meta_path, name, spec) for name, spec in specs.items()}
+
+
+def _read_roles(meta_path: Path, metadata: dict[str, Any], heads: dict[str, Head]) -> tuple[str, str | None, str]:
+    """(primary, sentiment, reactions) head names: model.json's keys, else the defaults by head name."""
+
+    def named_head(key: str, default: str | None) -> str | None:
+        if key not in metadata:
+            return default
+        value = metadata[key]
+        if value is None and key == "sentiment":
+            return None  # an explicit "no sentiment", even with a head of that name
+        if not isinstance(value, str) or value not in heads:
+            raise BundleError(f"{meta_path}: {key} must name one of the heads {list(heads)}, got {value!r}")
+        return value
+
+    only = next(iter(heads)) if len(heads) == 1 else None
+    primary = named_head("primary", DEFAULT_PRIMARY if DEFAULT_PRIMARY in heads else only)
+    if primary is None:
+        raise BundleError(f"{meta_path}: primary is missing: with heads {list(heads)} and none named "
+                          f"{DEFAULT_PRIMARY!r}, model.json must say which head gives emotion and confidence")
+    sentiment = named_head("sentiment", DEFAULT_SENTIMENT if DEFAULT_SENTIMENT in heads else None)
+    reactions = named_head("reactions", DEFAULT_REACTIONS if DEFAULT_REACTIONS in heads else None) or primary
+    return primary, sentiment, reactions
+
+
+def _read_head(meta_path: Path, name: str, spec: Any) -> Head:
+    if not name:
+        raise BundleError(f"{meta_path}: heads has a head with an empty name")
     if not isinstance(spec, dict):
-        raise BundleError(f"{meta_path}: heads.{name} is missing")
+        raise BundleError(f"{meta_path}: heads.{name} must be an object with labels and thresholds")
     labels, thresholds = spec.get("labels"), spec.get("thresholds")
     if not (isinstance(labels, list) and labels and all(isinstance(x, str) and x for x in labels)):
         raise BundleError(f"{meta_path}: heads.{name}.labels must be a non-empty list of names")

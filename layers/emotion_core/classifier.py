@@ -1,4 +1,4 @@
-"""The classifier: texts in, DESIGN.md Prediction objects out. The only inference path in the project."""
+"""The classifier: texts in, Predictions (docs/prediction.md) out. The only inference path in the project."""
 
 import logging
 import re
@@ -12,6 +12,9 @@ import onnxruntime as ort
 
 from .bundle import Bundle, read_bundle
 from .errors import InputError
+from .normalize import TEXT_NORMALIZATIONS
+from .postprocess import PredictionBuilder
+from .prediction import Prediction
 from .reactions import Reactions, load_reactions
 from .runtime import create_session
 from .settings import Settings, default_threads
@@ -19,8 +22,6 @@ from .windows import Window, WindowTokenizer, batches
 
 logger = logging.getLogger(__name__)
 
-DECIMALS = 4
-BLANK_LABEL = "neutral"
 # JSON may carry "\ud800" escapes; such strings are not Unicode text and the tokenizer rejects them.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -58,6 +59,9 @@ class Classifier:
         self._session = session
         self._tokenizer = tokenizer
         self._reactions = reactions
+        self._builder = PredictionBuilder(bundle, reactions)
+        normalization = bundle.text_normalization
+        self._normalize = TEXT_NORMALIZATIONS[normalization] if normalization is not None else None
         self._batch_size = batch_size
         self._max_text_chars = max_text_chars
         self._head_names = list(bundle.heads)
@@ -72,7 +76,7 @@ class Classifier:
         threads = threads or default_threads()
         bundle = read_bundle(Path(model_dir))
         tokenizer = WindowTokenizer(bundle.tokenizer_path, bundle.max_length, window_stride)
-        reactions = load_reactions(reactions_file, bundle.heads["fine"].labels)
+        reactions = load_reactions(reactions_file, bundle.heads[bundle.reactions_head].labels)
         session = create_session(bundle, threads)
         logger.info("model loaded", extra={
             "model": bundle.metadata.get("name"), "version": bundle.metadata.get("version"),
@@ -100,8 +104,14 @@ class Classifier:
         return self._bundle.metadata
 
     @property
+    def bundle(self) -> Bundle:
+        """The verified bundle: heads, head roles (`primary_head`, `sentiment_head`, `reactions_head`),
+        `text_normalization`, window size, metadata."""
+        return self._bundle
+
+    @property
     def reactions(self) -> dict[str, list[str]]:
-        """Fine label -> its emojis (every bundle label, possibly empty)."""
+        """Label of the reactions head -> its emojis (every label of that head, possibly empty)."""
         return {label: list(emojis) for label, emojis in self._reactions.emojis.items()}
 
     @property
@@ -121,13 +131,13 @@ class Classifier:
     def window_stride(self) -> int:
         return self._tokenizer.stride
 
-    def predict_one(self, text: str, include_scores: bool = False) -> dict[str, Any]:
+    def predict_one(self, text: str, include_scores: bool = False) -> Prediction:
         if not isinstance(text, str):
             raise InputError("text", f"must be a string, got {type(text).__name__}")
         self._check_text("text", text)
         return self._predict([text], include_scores)[0]
 
-    def predict(self, texts: Sequence[str], *, include_scores: bool = False) -> list[dict[str, Any]]:
+    def predict(self, texts: Sequence[str], *, include_scores: bool = False) -> list[Prediction]:
         """One Prediction per text, in input order. Raises InputError naming ``texts[i]``."""
         if isinstance(texts, str) or not isinstance(texts, Sequence):
             raise InputError("texts", "must be a list of strings")
@@ -142,17 +152,20 @@ class Classifier:
         if problem:
             raise InputError(field, problem)
 
-    def _predict(self, texts: list[str], include_scores: bool) -> list[dict[str, Any]]:
-        results: list[dict[str, Any] | None] = [None] * len(texts)
+    def _predict(self, texts: list[str], include_scores: bool) -> list[Prediction]:
+        results: list[Prediction | None] = [None] * len(texts)
         readable = [i for i, text in enumerate(texts) if text.strip()]
         for index in set(range(len(texts))) - set(readable):
-            results[index] = self._blank(include_scores)
+            results[index] = self._builder.blank(include_scores)
         if readable:
-            per_text = self._tokenizer.windows([texts[i] for i in readable])
+            model_texts = [texts[i] for i in readable]
+            if self._normalize is not None:
+                model_texts = [self._normalize(text) for text in model_texts]
+            per_text = self._tokenizer.windows(model_texts)
             scores = self._score(per_text)
             for position, index in enumerate(readable):
                 text_scores = {head: values[position] for head, values in scores.items()}
-                results[index] = self._prediction(text_scores, len(per_text[position]), include_scores)
+                results[index] = self._builder.from_scores(text_scores, len(per_text[position]), include_scores)
         return [result for result in results if result is not None]
 
     def _score(self, per_text: list[list[Window]]) -> dict[str, np.ndarray]:
@@ -171,52 +184,3 @@ class Classifier:
         # (a mean would hide the angry last paragraph of a long, polite ticket).
         bounds = np.cumsum([0] + [len(windows) for windows in per_text])
         return {name: np.maximum.reduceat(values, bounds[:-1], axis=0) for name, values in probs.items()}
-
-    def _prediction(self, scores: dict[str, np.ndarray], windows: int,
-                    include_scores: bool) -> dict[str, Any]:
-        heads = self._bundle.heads
-        labels: dict[str, list[dict[str, Any]]] = {}
-        for name, head in heads.items():
-            values = scores[name]
-            over = [(label, float(score)) for label, score, threshold
-                    in zip(head.labels, values, head.thresholds, strict=True) if score >= threshold]
-            over.sort(key=lambda item: -item[1])
-            labels[name] = [{"label": label, "score": round(score, DECIMALS)} for label, score in over]
-        ekman, sentiment = heads["ekman"], heads["sentiment"]
-        top_ekman = int(np.argmax(scores["ekman"]))
-        top_sentiment = sentiment.labels[int(np.argmax(scores["sentiment"]))]
-        result: dict[str, Any] = {
-            "emotion": ekman.labels[top_ekman],
-            "confidence": round(float(scores["ekman"][top_ekman]), DECIMALS),
-            "sentiment": top_sentiment,
-            "labels": labels,
-            "reactions": self._reactions.for_text([item["label"] for item in labels["fine"]], top_sentiment),
-            "windows": windows,
-        }
-        if include_scores:
-            result["scores"] = {name: {label: round(float(score), DECIMALS)
-                                       for label, score in zip(head.labels, scores[name], strict=True)}
-                                for name, head in heads.items()}
-        return result
-
-    def _blank(self, include_scores: bool) -> dict[str, Any]:
-        """Empty or whitespace-only text: nothing to read, so `neutral` at 1.0 (the seed API's answer)
-        and ``windows: 0`` because the model never ran."""
-        scores = {name: np.array([1.0 if label == BLANK_LABEL else 0.0 for label in head.labels])
-                  for name, head in self._bundle.heads.items()}
-        result: dict[str, Any] = {
-            "emotion": BLANK_LABEL,
-            "confidence": 1.0,
-            "sentiment": BLANK_LABEL,
-            "labels": {name: ([{"label": BLANK_LABEL, "score": 1.0}] if BLANK_LABEL in head.labels else [])
-                       for name, head in self._bundle.heads.items()},
-            "reactions": self._reactions.for_text(
-                [BLANK_LABEL] if BLANK_LABEL in self._bundle.heads["fine"].labels else [], BLANK_LABEL),
-            "windows": 0,
-        }
-        if include_scores:
-            result["scores"] = {name: {label: float(score) for label, score in
-                                       zip(head.labels, values, strict=True)}
-                                for (name, head), values in zip(self._bundle.heads.items(), scores.values(),
-                                                                strict=True)}
-        return result

@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         classifier = Classifier.from_settings(settings)
         if args.command == "predict":
             prediction = classifier.predict_one(args.text, include_scores=args.scores)
-            sys.stdout.write(json.dumps(prediction, ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(prediction.to_dict(), ensure_ascii=False) + "\n")
             return 0
         return _run_batch(classifier, args)
     except EmotionCoreError as exc:

@@ -3,14 +3,16 @@
 The encoders' vocabularies map every emoji to [UNK], so a post of only 😡 or 😭 reached the model
 as nothing. Each emoji (and each common ASCII emoticon) is replaced by words that say what it
 shows: an emotion word from `data/emoji_words.json` where the Unicode name does not carry the
-feeling ("pouting face" → "angry pouting face"), else the Unicode name itself. Training
-(`training.data`) and serving (`emotion_core.windows`) both call `normalize_text`, so the model
-learns from the same words it later reads.
+feeling ("pouting face" → "angry pouting face"), else the Unicode name itself. Training calls
+`normalize_text` on every text; serving applies it when the bundle's model.json names it
+(`"text_normalization": "emoji-words-1"`), so the model reads the same words it learnt from and
+a bundle trained without it keeps reading raw text.
 """
 
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -77,3 +79,9 @@ def normalize_text(text: str) -> str:
     replaced = _EMOTICON.sub(lambda m: f" {_EMOTICONS[m.group(1)]} ", text)
     replaced = _EMOJI.sub(_replace_emoji, replaced)
     return text if replaced == text else " ".join(replaced.split())
+
+
+# model.json `text_normalization` names -> the rule. A name pins a rule: changing what a rule does
+# (new emoji words, other whitespace handling) needs a new name, or released bundles would read
+# texts differently from how they were trained.
+TEXT_NORMALIZATIONS: dict[str, Callable[[str], str]] = {"emoji-words-1": normalize_text}

@@ -15,17 +15,19 @@ DEFAULT_REACTIONS_FILE = Path(__file__).resolve().parent / "data" / "reactions.j
 class Reactions:
     tones: dict[str, str]                   # emoji -> tone, in file order
     clashes: dict[str, frozenset[str]]      # tone -> text sentiments it clashes with
-    emojis: dict[str, tuple[str, ...]]      # fine label -> fitting emojis
-    blocks: dict[str, frozenset[str]]       # fine label -> emojis never shown with it
+    emojis: dict[str, tuple[str, ...]]      # label of the reactions head -> fitting emojis
+    blocks: dict[str, frozenset[str]]       # label of the reactions head -> emojis never shown with it
 
-    def for_text(self, fine_labels: Sequence[str], sentiment: str) -> dict[str, list[str]]:
-        """`fine_labels` are the detected labels, highest score first; `sentiment` the text's top-1."""
+    def for_text(self, labels: Sequence[str], sentiment: str | None) -> dict[str, list[str]]:
+        """`labels`: the reactions head's detected labels, highest score first; `sentiment`: the text's
+        top sentiment, or None for a bundle without a sentiment head (then no tone clashes apply)."""
         blocked_set: set[str] = set()
-        for label in fine_labels:
+        for label in labels:
             blocked_set |= self.blocks.get(label, frozenset())
-        blocked_set |= {e for e, tone in self.tones.items() if sentiment in self.clashes.get(tone, ())}
+        if sentiment is not None:
+            blocked_set |= {e for e, tone in self.tones.items() if sentiment in self.clashes.get(tone, ())}
         allowed: list[str] = []
-        for label in fine_labels:
+        for label in labels:
             allowed += [e for e in self.emojis.get(label, ()) if e not in blocked_set and e not in allowed]
         # File order keeps the blocked list stable from one text to the next.
         return {"allowed": allowed, "blocked": [e for e in self.tones if e in blocked_set]}
@@ -40,8 +42,10 @@ class Reactions:
         }
 
 
-def load_reactions(path: Path | None, fine_labels: Sequence[str]) -> Reactions:
-    """Read the map; labels the bundle does not have are dropped, bundle labels the file lacks get none."""
+def load_reactions(path: Path | None, labels: Sequence[str]) -> Reactions:
+    """Read the map for `labels` (the bundle's reactions head): the file is keyed by label name, so
+    any subset of its labels works (CARER's six are all GoEmotions labels); file labels the bundle
+    does not have are dropped, bundle labels the file lacks get no emojis."""
     path = path or DEFAULT_REACTIONS_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -53,19 +57,19 @@ def load_reactions(path: Path | None, fine_labels: Sequence[str]) -> Reactions:
 
     if not isinstance(data, dict) or data.get("format_version") != 1:
         raise fail("must be an object with format_version 1")
-    tones, clashes, labels = data.get("tones"), data.get("clashes", {}), data.get("labels")
+    tones, clashes, by_label = data.get("tones"), data.get("clashes", {}), data.get("labels")
     if not isinstance(tones, dict) or not all(isinstance(v, str) for v in tones.values()):
         raise fail("'tones' must map each emoji to a tone name")
     if not isinstance(clashes, dict) or not all(
             isinstance(v, list) and all(isinstance(s, str) for s in v) for v in clashes.values()):
         raise fail("'clashes' must map a tone to a list of sentiments")
-    if not isinstance(labels, dict):
+    if not isinstance(by_label, dict):
         raise fail("'labels' must map label names to {emojis, blocks}")
 
     emojis: dict[str, tuple[str, ...]] = {}
     blocks: dict[str, frozenset[str]] = {}
-    for label in fine_labels:
-        spec = labels.get(label, {})
+    for label in labels:
+        spec = by_label.get(label, {})
         if not isinstance(spec, dict):
             raise fail(f"labels.{label} must be an object")
         for key in ("emojis", "blocks"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -15,11 +16,13 @@ from training.metrics import f1_per_label
 
 ROOT = Path(__file__).resolve().parents[3]
 BUNDLE = ROOT / "layers" / "model"
-GOEMOTIONS = ROOT.parent / "shared" / "data" / "goemotions"
+# GOEMOTIONS_DIR: for checkouts (such as git worktrees) that do not sit beside ../shared.
+GOEMOTIONS = Path(os.environ.get("GOEMOTIONS_DIR", ROOT.parent / "shared" / "data" / "goemotions"))
 
 pytestmark = [
     pytest.mark.skipif(not (BUNDLE / "model.json").is_file(), reason="no released bundle in layers/model/"),
-    pytest.mark.skipif(not GOEMOTIONS.is_dir(), reason="GoEmotions test split not found at ../shared/data/goemotions"),
+    pytest.mark.skipif(not GOEMOTIONS.is_dir(),
+                       reason=f"GoEmotions test split not found at {GOEMOTIONS} (set GOEMOTIONS_DIR)"),
 ]
 
 
@@ -33,8 +36,8 @@ def served_decisions() -> tuple[dict, dict[str, np.ndarray], dict[str, np.ndarra
     for head, info in meta["heads"].items():
         matrix = np.zeros((len(predictions), len(info["labels"])), np.float32)
         for row, prediction in enumerate(predictions):
-            for item in prediction["labels"][head]:
-                matrix[row, info["labels"].index(item["label"])] = 1.0
+            for item in prediction.labels[head]:
+                matrix[row, info["labels"].index(item.label)] = 1.0
         decided[head] = matrix
     return meta, decided, test.targets
 

@@ -30,6 +30,9 @@ def test_valid_bundle_loads_and_exposes_heads(bundle_dir: Path) -> None:
     assert classifier.heads["ekman"] == ["anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise"]
     assert classifier.heads["sentiment"] == ["ambiguous", "negative", "neutral", "positive"]
     assert classifier.metadata["format_version"] == 1
+    # GoEmotions bundles need no role keys: the defaults by head name give the 1.0.0 answers.
+    bundle = classifier.bundle
+    assert (bundle.primary_head, bundle.sentiment_head, bundle.reactions_head) == ("ekman", "sentiment", "fine")
 
 
 def test_missing_bundle_says_what_is_missing_and_how_to_get_it(tmp_path: Path) -> None:
@@ -92,11 +95,18 @@ def test_threshold_out_of_range_is_refused(bundle_copy: Path) -> None:
         Classifier.load(bundle_copy, threads=1)
 
 
-def test_missing_head_is_refused(bundle_copy: Path) -> None:
+@pytest.mark.parametrize("heads", [{}, [], None])
+def test_a_bundle_without_heads_is_refused(bundle_copy: Path, heads: object) -> None:
+    _edit_metadata(bundle_copy, heads=heads)
+    with pytest.raises(BundleError, match=r"model\.json: heads must map at least one head name"):
+        Classifier.load(bundle_copy, threads=1)
+
+
+def test_a_head_that_is_not_an_object_is_named(bundle_copy: Path) -> None:
     meta = json.loads((bundle_copy / "model.json").read_text())
-    del meta["heads"]["sentiment"]
+    meta["heads"]["sentiment"] = ["positive", "negative"]
     (bundle_copy / "model.json").write_text(json.dumps(meta))
-    with pytest.raises(BundleError, match=r"model\.json: heads\.sentiment is missing"):
+    with pytest.raises(BundleError, match=r"model\.json: heads\.sentiment must be an object"):
         Classifier.load(bundle_copy, threads=1)
 
 

@@ -1,4 +1,4 @@
-"""Predictions: the DESIGN.md shape, thresholds, long-text windows, blank texts, input order."""
+"""Predictions: the docs/prediction.md shape, thresholds, long-text windows, blank texts, input order."""
 
 import json
 import logging
@@ -7,62 +7,67 @@ from pathlib import Path
 
 import pytest
 
-from emotion_core import BundleError, Classifier, ConfigError, InputError, Settings
+from emotion_core import BundleError, Classifier, ConfigError, InputError, Prediction, Settings
 from tests.tiny_bundle import build_tiny_bundle
 
-PREDICTION_KEYS = {"emotion", "confidence", "sentiment", "labels", "reactions", "windows"}
+# In this order: the JSON of 1.0.0, which the API, the CLI and bulk results keep.
+PREDICTION_KEYS = ["emotion", "confidence", "sentiment", "labels", "reactions", "windows"]
 
 
-def test_prediction_has_the_design_shape(bundle_dir: Path) -> None:
+def test_prediction_has_the_documented_shape(bundle_dir: Path) -> None:
     classifier = Classifier.load(bundle_dir, threads=1)
     prediction = classifier.predict_one("I am so happy today, thanks!")
-    assert set(prediction) == PREDICTION_KEYS
-    assert prediction["emotion"] in classifier.heads["ekman"]
-    assert 0.0 <= prediction["confidence"] <= 1.0
-    assert prediction["sentiment"] in classifier.heads["sentiment"]
-    assert set(prediction["labels"]) == {"fine", "ekman", "sentiment"}
-    for head, entries in prediction["labels"].items():
-        scores = [entry["score"] for entry in entries]
+    assert isinstance(prediction, Prediction)
+    assert list(prediction.to_dict()) == PREDICTION_KEYS
+    assert prediction.emotion in classifier.heads["ekman"]
+    assert 0.0 <= prediction.confidence <= 1.0
+    assert prediction.sentiment in classifier.heads["sentiment"]
+    assert list(prediction.labels) == ["fine", "ekman", "sentiment"]
+    for head, entries in prediction.labels.items():
+        scores = [entry.score for entry in entries]
         assert scores == sorted(scores, reverse=True), f"{head} labels must be highest first"
-        assert all(entry["label"] in classifier.heads[head] for entry in entries)
-    assert set(prediction["reactions"]) == {"allowed", "blocked"}
-    assert prediction["windows"] == 1
+        assert all(entry.label in classifier.heads[head] for entry in entries)
+    assert set(prediction.to_dict()["reactions"]) == {"allowed", "blocked"}
+    assert prediction.windows == 1
+    assert (prediction.language, prediction.warning, prediction.model, prediction.scores) == (None,) * 4
 
 
 def test_emotion_words_give_their_labels(tiny_classifier: Classifier) -> None:
     happy, sad, angry = tiny_classifier.predict(["I am so happy, thanks", "so sad today", "I am furious"])
-    assert happy["emotion"] == "joy" and happy["sentiment"] == "positive"
-    assert {e["label"] for e in happy["labels"]["fine"]} == {"joy", "gratitude"}
-    assert sad["emotion"] == "sadness" and sad["sentiment"] == "negative"
-    assert angry["emotion"] == "anger"
-    assert angry["confidence"] == pytest.approx(0.982, abs=1e-3)
+    assert happy.emotion == "joy" and happy.sentiment == "positive"
+    assert {e.label for e in happy.labels["fine"]} == {"joy", "gratitude"}
+    assert sad.emotion == "sadness" and sad.sentiment == "negative"
+    assert angry.emotion == "anger"
+    assert angry.confidence == pytest.approx(0.982, abs=1e-3)
 
 
 def test_scores_only_on_request_and_rounded(tiny_classifier: Classifier) -> None:
     plain = tiny_classifier.predict_one("happy")
-    assert "scores" not in plain
+    assert plain.scores is None and "scores" not in plain.to_dict()
     scored = tiny_classifier.predict_one("happy", include_scores=True)
-    assert set(scored["scores"]["fine"]) == set(tiny_classifier.heads["fine"])
-    assert set(scored["scores"]["ekman"]) == set(tiny_classifier.heads["ekman"])
-    joy = scored["scores"]["fine"]["joy"]
+    assert scored.scores is not None
+    assert list(scored.scores["fine"]) == tiny_classifier.heads["fine"]
+    assert list(scored.scores["ekman"]) == tiny_classifier.heads["ekman"]
+    joy = scored.scores["fine"]["joy"]
     assert joy == round(joy, 4) and joy > 0.9
-    assert scored["scores"]["fine"]["anger"] < 0.05
+    assert scored.scores["fine"]["anger"] < 0.05
+    assert list(scored.to_dict()) == [*PREDICTION_KEYS, "scores"]
 
 
 def test_each_label_uses_its_own_threshold(tmp_path: Path) -> None:
     bundle = build_tiny_bundle(tmp_path, thresholds={"fine": {"surprise": 0.99}, "ekman": {"surprise": 0.99}})
     classifier = Classifier.load(bundle, threads=1)
     prediction = classifier.predict_one("wow, so happy", include_scores=True)
-    fine = {entry["label"] for entry in prediction["labels"]["fine"]}
+    fine = {entry.label for entry in prediction.labels["fine"]}
     # surprise scores ~0.98 like joy, but its tuned threshold is higher.
-    assert prediction["scores"]["fine"]["surprise"] > 0.9
+    assert prediction.scores is not None and prediction.scores["fine"]["surprise"] > 0.9
     assert fine == {"joy"}
-    assert [e["label"] for e in prediction["labels"]["ekman"]] == ["joy"]
+    assert [e.label for e in prediction.labels["ekman"]] == ["joy"]
 
 
 @pytest.mark.parametrize("text", ["", " ", "\n\t  "])
 def test_blank_text_is_neutral_with_full_confidence(tiny_classifier: Classifier, text: str) -> None:
-    prediction = tiny_classifier.predict_one(text, include_scores=True)
+    prediction = tiny_classifier.predict_one(text, include_scores=True).to_dict()
     assert prediction["emotion"] == "neutral"
     assert prediction["confidence"] == 1.0
     assert prediction["sentiment"] == "neutral"
@@ -73,26 +78,26 @@ def test_blank_text_is_neutral_with_full_confidence(tiny_classifier: Classifier,
 
 def test_text_without_emotion_words_is_neutral(tiny_classifier: Classifier) -> None:
     prediction = tiny_classifier.predict_one("the dog was in the story")
-    assert prediction["emotion"] == "neutral"
-    assert prediction["sentiment"] == "neutral"
+    assert prediction.emotion == "neutral"
+    assert prediction.sentiment == "neutral"
 
 
 def test_long_text_is_read_in_windows_and_the_end_still_counts(tiny_classifier: Classifier) -> None:
     # max_length 16 leaves 14 tokens per window; the only emotion word is the very last one.
     text = " ".join(["the dog was in the story"] * 10) + " and then I was furious"
     prediction = tiny_classifier.predict_one(text)
-    assert prediction["windows"] > 1
-    assert "anger" in {entry["label"] for entry in prediction["labels"]["fine"]}
-    assert prediction["emotion"] in {"anger", "neutral"}
-    assert "anger" in {entry["label"] for entry in prediction["labels"]["ekman"]}
+    assert prediction.windows > 1
+    assert "anger" in {entry.label for entry in prediction.labels["fine"]}
+    assert prediction.emotion in {"anger", "neutral"}
+    assert "anger" in {entry.label for entry in prediction.labels["ekman"]}
 
 
 def test_window_count_follows_the_stride(tiny_bundle_dir: Path) -> None:
     text = " ".join(["word"] * 40)  # 40 tokens, 14 per window
     no_overlap = Classifier.load(tiny_bundle_dir, threads=1, window_stride=0).predict_one(text)
     overlap = Classifier.load(tiny_bundle_dir, threads=1, window_stride=7).predict_one(text)
-    assert no_overlap["windows"] == 3  # 14 + 14 + 12
-    assert overlap["windows"] == 5  # each window adds 7 new tokens after the first 14
+    assert no_overlap.windows == 3  # 14 + 14 + 12
+    assert overlap.windows == 5  # each window adds 7 new tokens after the first 14
 
 
 def test_order_is_kept_although_batches_are_sorted_by_length(tiny_bundle_dir: Path) -> None:
@@ -105,8 +110,8 @@ def test_order_is_kept_although_batches_are_sorted_by_length(tiny_bundle_dir: Pa
         " ".join(["the story"] * 20) + " funny",
         "angry",
     ]
-    emotions = [prediction["emotion"] for prediction in classifier.predict(texts)]
-    single = [classifier.predict_one(text)["emotion"] for text in texts]
+    emotions = [prediction.emotion for prediction in classifier.predict(texts)]
+    single = [classifier.predict_one(text).emotion for text in texts]
     assert emotions == ["sadness", "joy", "neutral", "fear", single[4], "anger"]
     assert emotions == single
 
@@ -146,8 +151,8 @@ def test_unpaired_surrogate_is_an_input_error_not_a_crash(tiny_classifier: Class
 
 def test_unicode_and_unknown_words_do_not_break_inference(tiny_classifier: Classifier) -> None:
     predictions = tiny_classifier.predict(["😀 ✨ zzz qwerty", "ça va? 日本語", "!!!"])
-    assert [p["windows"] for p in predictions] == [1, 1, 1]
-    assert all(p["emotion"] in tiny_classifier.heads["ekman"] for p in predictions)
+    assert [p.windows for p in predictions] == [1, 1, 1]
+    assert all(p.emotion in tiny_classifier.heads["ekman"] for p in predictions)
 
 
 def test_stride_that_leaves_no_progress_is_a_config_error(tiny_bundle_dir: Path) -> None:
@@ -177,7 +182,7 @@ def test_softmax_head_scores_sum_to_one(tiny_bundle_dir: Path, tmp_path: Path) -
     meta = json.loads((bundle / "model.json").read_text())
     meta["heads"]["sentiment"]["activation"] = "softmax"
     (bundle / "model.json").write_text(json.dumps(meta))
-    prediction = Classifier.load(bundle, threads=1).predict_one("so happy", include_scores=True)
+    prediction = Classifier.load(bundle, threads=1).predict_one("so happy", include_scores=True).to_dict()
     assert sum(prediction["scores"]["sentiment"].values()) == pytest.approx(1.0, abs=1e-3)
     assert prediction["sentiment"] == "positive"
     assert prediction["scores"]["sentiment"]["positive"] > 0.99
