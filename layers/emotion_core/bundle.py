@@ -27,6 +27,9 @@ class Head:
     labels: tuple[str, ...]
     thresholds: tuple[float, ...]
     activation: str = "sigmoid"
+    # Calibration fitted on dev: logits / temperature, or per-label Platt (a, b) for sigmoid heads.
+    temperature: float = 1.0
+    platt: tuple[tuple[float, float], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,10 @@ class Bundle:
     sentiment_head: str | None      # gives `sentiment`; None: the bundle has no sentiment
     reactions_head: str             # its detected labels choose the emoji reactions
     text_normalization: str | None  # a TEXT_NORMALIZATIONS name applied before tokenization
+    # True only for graphs whose answer for a window cannot depend on the other windows of a call
+    # (fp32, static int8). Dynamic int8 takes activation ranges per call, so its windows run alone.
+    batch_invariant: bool = False
+    languages: tuple[str, ...] = ("en",)  # languages the model was trained on
 
     @property
     def model_path(self) -> Path:
@@ -88,10 +95,17 @@ def read_bundle(directory: Path) -> Bundle:
     if normalization is not None and normalization not in TEXT_NORMALIZATIONS:
         raise BundleError(f"{meta_path}: text_normalization {normalization!r} is not one this code knows "
                           f"({sorted(TEXT_NORMALIZATIONS)}); a newer emotion_core may be needed")
+    batch_invariant = metadata.get("batch_invariant", False)
+    if not isinstance(batch_invariant, bool):
+        raise BundleError(f"{meta_path}: batch_invariant must be true or false, got {batch_invariant!r}")
+    languages = metadata.get("languages", ["en"])
+    if not (isinstance(languages, list) and languages and all(isinstance(x, str) and x for x in languages)):
+        raise BundleError(f"{meta_path}: languages must be a non-empty list of ISO 639-1 codes, got {languages!r}")
     _verify_files(directory, meta_path, metadata)
     return Bundle(directory=directory, metadata=metadata, heads=heads, max_length=max_length,
                   inputs=tuple(inputs), primary_head=primary, sentiment_head=sentiment,
-                  reactions_head=reactions, text_normalization=normalization)
+                  reactions_head=reactions, text_normalization=normalization,
+                  batch_invariant=batch_invariant, languages=tuple(languages))
 
 
 def _read_heads(meta_path: Path, metadata: dict[str, Any]) -> dict[str, Head]:
@@ -145,8 +159,31 @@ def _read_head(meta_path: Path, name: str, spec: Any) -> Head:
     activation = spec.get("activation", "sigmoid")
     if activation not in ACTIVATIONS:
         raise BundleError(f"{meta_path}: heads.{name}.activation {activation!r} is not one of {ACTIVATIONS}")
+    temperature = spec.get("temperature", 1.0)
+    if isinstance(temperature, bool) or not isinstance(temperature, int | float) or not temperature > 0:
+        raise BundleError(f"{meta_path}: heads.{name}.temperature must be a number > 0, got {temperature!r}")
     return Head(name=name, labels=tuple(labels), thresholds=tuple(float(t) for t in thresholds),
-                activation=activation)
+                activation=activation, temperature=float(temperature),
+                platt=_read_platt(meta_path, name, spec, len(labels), activation))
+
+
+def _read_platt(meta_path: Path, name: str, spec: dict[str, Any], n_labels: int,
+                activation: str) -> tuple[tuple[float, float], ...] | None:
+    platt = spec.get("platt")
+    if platt is None:
+        return None
+    where = f"{meta_path}: heads.{name}.platt"
+    if activation != "sigmoid":
+        raise BundleError(f"{where} applies to sigmoid heads only; this head is {activation}")
+    if not (isinstance(platt, list) and len(platt) == n_labels):
+        raise BundleError(f"{where} must list one [a, b] pair per label ({n_labels})")
+    pairs = []
+    for pair in platt:
+        if not (isinstance(pair, list) and len(pair) == 2
+                and all(isinstance(x, int | float) and not isinstance(x, bool) for x in pair) and pair[0] > 0):
+            raise BundleError(f"{where}: each entry must be [a, b] with a > 0, got {pair!r}")
+        pairs.append((float(pair[0]), float(pair[1])))
+    return tuple(pairs)
 
 
 def _verify_files(directory: Path, meta_path: Path, metadata: dict[str, Any]) -> None:

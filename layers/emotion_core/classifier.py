@@ -1,5 +1,6 @@
 """The classifier: texts in, Predictions (docs/prediction.md) out. The only inference path in the project."""
 
+import itertools
 import logging
 import re
 import time
@@ -12,11 +13,13 @@ import onnxruntime as ort
 
 from .bundle import Bundle, read_bundle
 from .errors import InputError
+from .language import LanguageDetector, shared_detector, unreadable_warning
 from .normalize import TEXT_NORMALIZATIONS
 from .postprocess import PredictionBuilder
 from .prediction import Prediction
 from .reactions import Reactions, load_reactions
 from .runtime import create_session
+from .scoring import aggregate_windows, head_scores
 from .settings import Settings, default_threads
 from .windows import Window, WindowTokenizer, batches
 
@@ -35,22 +38,6 @@ def text_problem(text: str, max_chars: int | None) -> str | None:
     return None
 
 
-def sigmoid(logits: np.ndarray) -> np.ndarray:
-    # tanh form: no overflow warnings for large negative logits, unlike 1 / (1 + exp(-x)).
-    result: np.ndarray = 0.5 * (1.0 + np.tanh(0.5 * logits.astype(np.float64)))
-    return result
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = logits.astype(np.float64) - logits.max(axis=-1, keepdims=True)
-    exp = np.exp(shifted)
-    result: np.ndarray = exp / exp.sum(axis=-1, keepdims=True)
-    return result
-
-
-ACTIVATION = {"sigmoid": sigmoid, "softmax": softmax}
-
-
 class Classifier:
     def __init__(self, bundle: Bundle, session: ort.InferenceSession, tokenizer: WindowTokenizer,
                  reactions: Reactions, *, batch_size: int = 32, max_text_chars: int | None = None,
@@ -65,6 +52,7 @@ class Classifier:
         self._batch_size = batch_size
         self._max_text_chars = max_text_chars
         self._head_names = list(bundle.heads)
+        self._languages: LanguageDetector = shared_detector()
         self.threads = threads
 
     @classmethod
@@ -78,6 +66,7 @@ class Classifier:
         tokenizer = WindowTokenizer(bundle.tokenizer_path, bundle.max_length, window_stride)
         reactions = load_reactions(reactions_file, bundle.heads[bundle.reactions_head].labels)
         session = create_session(bundle, threads)
+        shared_detector().load()  # at start-up (Lambda init), not during the first request
         logger.info("model loaded", extra={
             "model": bundle.metadata.get("name"), "version": bundle.metadata.get("version"),
             "threads": threads, "load_ms": round((time.perf_counter() - started) * 1000, 1)})
@@ -164,23 +153,26 @@ class Classifier:
             per_text = self._tokenizer.windows(model_texts)
             scores = self._score(per_text)
             for position, index in enumerate(readable):
-                text_scores = {head: values[position] for head, values in scores.items()}
-                results[index] = self._builder.from_scores(text_scores, len(per_text[position]), include_scores)
+                guess = self._languages.detect(texts[index], self._bundle.languages)
+                warning = None if guess.readable else unreadable_warning(guess, self._bundle.languages)
+                results[index] = self._builder.from_scores(scores[position], len(per_text[position]),
+                                                           include_scores, language=guess.code, warning=warning)
         return [result for result in results if result is not None]
 
-    def _score(self, per_text: list[list[Window]]) -> dict[str, np.ndarray]:
-        """Per head, a [texts, labels] array of probabilities aggregated over each text's windows."""
+    def _score(self, per_text: list[list[Window]]) -> list[dict[str, np.ndarray]]:
+        """Per text, per head, its calibrated scores aggregated over its windows (scoring.aggregate_windows)."""
         flat = [window for windows in per_text for window in windows]
         probs = {name: np.empty((len(flat), len(head.labels))) for name, head in self._bundle.heads.items()}
         extra_inputs = [name for name in self._bundle.inputs if name not in ("input_ids", "attention_mask")]
-        for positions, ids, mask in batches(flat, self._batch_size, self._tokenizer.pad_id):
+        # A window's answer must not depend on the other texts of a request: unless the graph is
+        # batch-invariant, each window runs alone (no padding, activation ranges of its own).
+        per_call = self._batch_size if self._bundle.batch_invariant else 1
+        for positions, ids, mask in batches(flat, per_call, self._tokenizer.pad_id):
             feed = {"input_ids": ids, "attention_mask": mask}
             feed.update({name: np.zeros_like(ids) for name in extra_inputs})  # token_type_ids: one segment
             outputs = self._session.run(self._head_names, feed)
             for name, logits in zip(self._head_names, outputs, strict=True):
-                probs[name][positions] = ACTIVATION[self._bundle.heads[name].activation](logits)
-        # Max over windows: the heads answer "is this emotion expressed anywhere in the text",
-        # and a strong emotion in one window must not be diluted by neutral windows around it
-        # (a mean would hide the angry last paragraph of a long, polite ticket).
+                probs[name][positions] = head_scores(self._bundle.heads[name], logits)
         bounds = np.cumsum([0] + [len(windows) for windows in per_text])
-        return {name: np.maximum.reduceat(values, bounds[:-1], axis=0) for name, values in probs.items()}
+        return [aggregate_windows(self._bundle, {name: values[start:end] for name, values in probs.items()})
+                for start, end in itertools.pairwise(bounds)]

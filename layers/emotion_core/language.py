@@ -31,8 +31,7 @@ class LanguageGuess:
 
 
 class LanguageDetector:
-    def __init__(self, model_languages: tuple[str, ...] = ("en",), threshold: float = CONFIDENCE) -> None:
-        self.model_languages = model_languages
+    def __init__(self, threshold: float = CONFIDENCE) -> None:
         self.threshold = threshold
         self._lock = threading.Lock()
         self._identifier: _Identifier | None = None
@@ -48,15 +47,23 @@ class LanguageDetector:
                 self._identifier = identifier
             return self._identifier
 
-    def detect(self, text: str) -> LanguageGuess:
-        """The text's language; the model's own language unless another one is a confident guess."""
-        default = self.model_languages[0]
+    def detect(self, text: str, model_languages: tuple[str, ...]) -> LanguageGuess:
+        """The text's language: the model's own unless another language is a confident guess."""
+        default = model_languages[0]
         if not text.strip():
             return LanguageGuess(default, 1.0, True)
         code, confidence = self.load().classify(text)
-        if code in self.model_languages or confidence < self.threshold:
-            return LanguageGuess(code if code in self.model_languages else default, float(confidence), True)
+        if code in model_languages or confidence < self.threshold:
+            return LanguageGuess(code if code in model_languages else default, float(confidence), True)
         return LanguageGuess(str(code), float(confidence), False)
+
+
+_SHARED = LanguageDetector()
+
+
+def shared_detector() -> LanguageDetector:
+    """One identifier per process (about 70 MB of tables): every classifier in it shares this one."""
+    return _SHARED
 
 
 def unreadable_warning(guess: LanguageGuess, model_languages: tuple[str, ...]) -> str:

@@ -19,7 +19,8 @@ class PredictionBuilder:
         self._bundle = bundle
         self._reactions = reactions
 
-    def from_scores(self, scores: dict[str, np.ndarray], windows: int, include_scores: bool) -> Prediction:
+    def from_scores(self, scores: dict[str, np.ndarray], windows: int, include_scores: bool, *,
+                    language: str | None = None, warning: str | None = None) -> Prediction:
         """`scores`: per head, the text's scores in label order (already aggregated over windows)."""
         bundle = self._bundle
         labels = {name: _over_threshold(head, scores[name]) for name, head in bundle.heads.items()}
@@ -36,6 +37,8 @@ class PredictionBuilder:
             "labels": labels,
             "reactions": self._reactions.for_text(detected, sentiment),
             "windows": windows,
+            "language": language,
+            "warning": warning,
         }
         if include_scores:
             fields["scores"] = {name: {label: round(float(score), DECIMALS)

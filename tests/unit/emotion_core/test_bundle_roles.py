@@ -34,7 +34,7 @@ def test_carer_like_bundle_answers_from_its_single_head(carer_classifier: Classi
     assert happy.scores is not None and sum(happy.scores["emotion"].values()) == pytest.approx(1.0, abs=1e-3)
     assert happy.sentiment is None
     line = happy.to_dict()
-    assert list(line) == ["emotion", "confidence", "labels", "reactions", "windows", "scores"]
+    assert list(line) == ["emotion", "confidence", "labels", "reactions", "windows", "language", "scores"]
     assert line["labels"] == {"emotion": [{"label": "joy", "score": 0.9983}]}
     # Reactions come from the label names (joy's emojis in reactions.json); with no sentiment head
     # nothing clashes by tone, so only label blocks apply (anger blocks 🎉).

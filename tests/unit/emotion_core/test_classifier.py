@@ -10,8 +10,8 @@ import pytest
 from emotion_core import BundleError, Classifier, ConfigError, InputError, Prediction, Settings
 from tests.tiny_bundle import build_tiny_bundle
 
-# In this order: the JSON of 1.0.0, which the API, the CLI and bulk results keep.
-PREDICTION_KEYS = ["emotion", "confidence", "sentiment", "labels", "reactions", "windows"]
+# In this order: the JSON of 1.0.0 plus `language` (2.0), the same in the API, the CLI and bulk results.
+PREDICTION_KEYS = ["emotion", "confidence", "sentiment", "labels", "reactions", "windows", "language"]
 
 
 def test_prediction_has_the_documented_shape(bundle_dir: Path) -> None:
@@ -29,7 +29,8 @@ def test_prediction_has_the_documented_shape(bundle_dir: Path) -> None:
         assert all(entry.label in classifier.heads[head] for entry in entries)
     assert set(prediction.to_dict()["reactions"]) == {"allowed", "blocked"}
     assert prediction.windows == 1
-    assert (prediction.language, prediction.warning, prediction.model, prediction.scores) == (None,) * 4
+    assert prediction.language == "en"
+    assert (prediction.warning, prediction.model, prediction.scores) == (None,) * 3
 
 
 def test_emotion_words_give_their_labels(tiny_classifier: Classifier) -> None:

@@ -19,7 +19,8 @@ DOC = Path(__file__).resolve().parents[3] / "docs" / "prediction.md"
 def test_to_dict_keeps_the_key_order_and_leaves_unset_fields_out(tiny_classifier: Classifier) -> None:
     prediction = tiny_classifier.predict_one("so happy, thanks", include_scores=True)
     line = prediction.to_dict()
-    assert list(line) == ["emotion", "confidence", "sentiment", "labels", "reactions", "windows", "scores"]
+    assert list(line) == [
+        "emotion", "confidence", "sentiment", "labels", "reactions", "windows", "language", "scores"]
     assert line["labels"]["fine"] == [{"label": "gratitude", "score": 0.982}, {"label": "joy", "score": 0.982}]
     assert isinstance(line["reactions"]["allowed"], list)
     assert json.loads(json.dumps(line)) == line  # plain JSON types only
@@ -27,6 +28,7 @@ def test_to_dict_keeps_the_key_order_and_leaves_unset_fields_out(tiny_classifier
 
 def test_fields_of_the_next_model_appear_once_set(tiny_classifier: Classifier) -> None:
     plain = tiny_classifier.predict_one("so happy").to_dict()
+    assert plain.pop("language") == "en"
     extended = Prediction.model_validate({**plain, "language": "de", "warning": "the model reads only en",
                                           "model": {"name": "tiny", "version": "0.0.1"}})
     assert list(extended.to_dict()) == [*plain, "language", "warning", "model"]
