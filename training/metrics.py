@@ -45,7 +45,9 @@ def tune_thresholds(gold: np.ndarray, probs: np.ndarray) -> np.ndarray:
     return best
 
 
-def multilabel_report(gold: np.ndarray, probs: np.ndarray, thresholds: np.ndarray | float, labels: list[str]) -> dict[str, Any]:
+def multilabel_report(
+    gold: np.ndarray, probs: np.ndarray, thresholds: np.ndarray | float, labels: list[str]
+) -> dict[str, Any]:
     pred = (probs >= thresholds).astype(np.float32)
     per_label = f1_per_label(gold, pred)
     return {

@@ -74,13 +74,13 @@ def model_card(meta: dict[str, Any], dataset: Dataset, data: DataConfig, report_
         if meta["teacher_model"]
         else "fine-tuned on the gold labels (no distillation: see the report)"
     )
+    heads = f"{len(dataset.heads)} head{'s' if len(dataset.heads) > 1 else ''} ({', '.join(dataset.heads)})"
     sizes = ", ".join(f"{split} {len(part):,}" for split, part in dataset.splits.items())
     lines = [
         f"# {meta['name']} {meta['version']}",
         "",
-        f"An int8-quantized ONNX emotion classifier: one {meta['base_model']} encoder with one head per",
-        f"taxonomy, {origin}. Served by `emotion_core`; its `emotion` field comes from the",
-        f"`{meta['primary']}` head.",
+        f"An int8-quantized ONNX emotion classifier: one {meta['base_model']} encoder with {heads},",
+        f"{origin}. Served by `emotion_core`; its `emotion` field comes from the `{meta['primary']}` head.",
         "",
         "## Heads",
         *_heads_table(dataset, meta["primary"]),

@@ -3,6 +3,7 @@ ends with exactly the weights and history of a run that was never interrupted.""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,7 @@ def uninterrupted(prepared: tuple[Dataset, Path, Any], tmp_path_factory: pytest.
 
 
 def _without_timings(result: FitResult) -> dict[str, Any]:
-    record = result.progress.to_dict()
+    record = copy.deepcopy(result.progress.to_dict())
     for entry in record["history"]:
         entry.pop("seconds")
     return record
