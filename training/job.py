@@ -62,10 +62,11 @@ class Artifacts:
     bundle: Path
 
     @classmethod
-    def of(cls, config: JobConfig) -> Artifacts:
-        root, reports = Path(config.output_dir), Path(config.report_dir)
+    def of(cls, config: JobConfig, base: Path = Path()) -> Artifacts:
+        """The config's relative paths resolve against `base` (the working directory by default)."""
+        root, reports = base / config.output_dir, base / config.report_dir
         onnx, stem = root / "student" / "onnx", f"{config.name}-{config.release.version}"
-        bundle = Path(config.release.bundle_dir) if config.release.bundle_dir else root / "bundle"
+        bundle = base / config.release.bundle_dir if config.release.bundle_dir else root / "bundle"
         return cls(
             root=root, bases=root / "bases", job_config=root / "config.json", job_log=root / "job.log",
             soft_targets=root / "teacher" / "soft_targets.npz", onnx=onnx, export_summary=onnx / "export.json",
