@@ -57,8 +57,8 @@ def _limits(meta: dict[str, Any], dataset: Dataset, texts: str) -> list[str]:
         f"{name}: " + ", ".join(f"{label} ({n})" for label, n in pairs) for name, pairs in rare.items() if pairs
     )
     lines = [
-        f"Emotions as expressed in short English text like the training texts ({texts}). Labels are",
-        "annotators' readings, not a person's state.",
+        f"Emotions as expressed in short English text like the training texts: {texts}.",
+        "Labels are annotators' readings, not a person's state.",
     ]
     if rare_text:
         lines.append(f"Labels with few training examples are the least reliable: {rare_text}.")
