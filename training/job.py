@@ -29,7 +29,7 @@ from training.inference import onnx_logits, onnx_session, predict_logits
 from training.model import MultiHeadClassifier
 from training.objective import TrainSet
 from training.results import STUDENT_FP32, STUDENT_INT8, TEACHER_FP32, Evaluation, ExportResult, SoftTargets
-from training.stages.evaluate import ModelUnderTest, evaluate_models
+from training.stages.evaluate import LogitsOf, ModelUnderTest, evaluate_models
 from training.stages.export import ExportPaths, export_student
 from training.stages.fit import fit_classifier
 from training.stages.release import ReleaseInputs, release
@@ -166,20 +166,22 @@ def run_export(job: Job) -> ExportResult:
     return result
 
 
+def _torch_logits(job: Job, model: MultiHeadClassifier, stage: StageConfig) -> LogitsOf:
+    return lambda texts: predict_logits(model, job.encoded(stage, texts), job.pad_id(stage), precision="fp32")
+
+
 def models_under_test(job: Job, export: ExportResult) -> list[ModelUnderTest]:
     """The teacher when it was trained, the student in PyTorch, and the chosen int8 graph."""
     models = []
     teacher_stage, teacher_best = job.config.teacher, job.paths.run("teacher").best
     if teacher_stage is not None and MultiHeadClassifier.is_saved(teacher_best):
-        teacher, tstage = MultiHeadClassifier.load(teacher_best), teacher_stage
-        models.append(ModelUnderTest(TEACHER_FP32, lambda texts: predict_logits(
-            teacher, job.encoded(tstage, texts), job.pad_id(tstage), precision="fp32")))
+        teacher = MultiHeadClassifier.load(teacher_best)
+        models.append(ModelUnderTest(TEACHER_FP32, _torch_logits(job, teacher, teacher_stage)))
     stage = job.config.student
-    student, int8 = run_student(job).model, onnx_session(Path(export.chosen.path))
-    models.append(ModelUnderTest(STUDENT_FP32, lambda texts: predict_logits(
-        student, job.encoded(stage, texts), job.pad_id(stage), precision="fp32")))
-    models.append(ModelUnderTest(STUDENT_INT8, lambda texts: onnx_logits(
-        int8, job.encoded(stage, texts), job.pad_id(stage))))
+    models.append(ModelUnderTest(STUDENT_FP32, _torch_logits(job, run_student(job).model, stage)))
+    int8 = onnx_session(Path(export.chosen.path))
+    models.append(ModelUnderTest(STUDENT_INT8, lambda texts: onnx_logits(int8, job.encoded(stage, texts),
+                                                                         job.pad_id(stage))))
     return models
 
 
