@@ -99,6 +99,9 @@ class ReleaseConfig:
     name: str = "goemotions-minilm-l6-int8"
     version: str = "1.0.0"
     bundle_dir: str | None = "layers/model"
+    # The head the served `emotion` field comes from; unset: `ekman` when the dataset has it,
+    # else its first (for CARER, its only) head.
+    primary_head: str | None = None
 
 
 @dataclass
@@ -147,6 +150,18 @@ def _build(cls: type, raw: dict[str, Any] | None) -> Any:
         else:
             kwargs[key] = value
     return cls(**kwargs)
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    """`key=value` strings (dotted keys); a value is read as JSON when it parses, else kept as a string."""
+    overrides: dict[str, Any] = {}
+    for item in items:
+        key, _, raw = item.partition("=")
+        try:
+            overrides[key] = json.loads(raw)
+        except json.JSONDecodeError:
+            overrides[key] = raw
+    return overrides
 
 
 def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> JobConfig:

@@ -2,8 +2,10 @@
 
     python -m training.job --config training/configs/goemotions.yaml [--stages teacher,student,...]
 
-Every stage writes into `output_dir` and is skipped when its artifact is already there, so a
-job interrupted at any point resumes where it stopped (epochs resume from `last/`).
+This module sits on top: it alone knows where artifacts live (`Artifacts`) and in which order the
+stages run (`STAGES`); the stages (`training.stages`) take explicit inputs and return typed
+results. Every stage is skipped when its artifact is already there, so a job interrupted at any
+point resumes where it stopped (training resumes mid-epoch from `last/state.pt`).
 """
 
 from __future__ import annotations
@@ -12,196 +14,248 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
-from transformers import AutoTokenizer
 
-from training.base_models import resolve_base_model
-from training.config import JobConfig, StageConfig, load_config, save_config
-from training.data import Dataset, load_dataset, load_transfer_texts
+from emotion_core.bundle import Bundle
+from training.checkpoint import Progress, RunPaths
+from training.config import JobConfig, StageConfig, load_config, parse_overrides, save_config
+from training.data import load_transfer_texts
+from training.inference import onnx_logits, onnx_session, predict_logits
 from training.model import MultiHeadClassifier
-from training.train import TrainSet, encode, predict_logits, seed_everything, train_stage
+from training.objective import TrainSet
+from training.results import STUDENT_FP32, STUDENT_INT8, TEACHER_FP32, Evaluation, ExportResult, SoftTargets
+from training.stages.evaluate import LogitsOf, ModelUnderTest, evaluate_models
+from training.stages.export import ExportPaths, export_student
+from training.stages.fit import fit_classifier
+from training.stages.release import ReleaseInputs, release
+from training.stages.report import Report, build_report
+from training.stages.soft_targets import distillation_trainset, teacher_soft_targets
+from training.train import FitResult, StageRun
+from training.workspace import Workspace
 
 log = logging.getLogger("training")
-STAGES = ("teacher", "soft_targets", "student", "export", "report", "release")
 
 
-def setup_logging(out_dir: Path) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
+@dataclass(frozen=True)
+class Artifacts:
+    """Every path the job reads or writes: under `output_dir` the resolved `config.json`, `job.log`,
+    `bases/`, `teacher/` and `student/` (each `config.json`, `last/state.pt`, `best/`,
+    `history.json`), `teacher/soft_targets.npz`, `student/onnx/` (graphs, `export.json`) and
+    `eval.json`; the report in `report_dir`; the bundle in `release.bundle_dir`."""
+
+    root: Path
+    bases: Path
+    job_config: Path
+    job_log: Path
+    soft_targets: Path
+    onnx: Path
+    export_summary: Path
+    evaluation: Path
+    reports: Path
+    report_json: Path
+    report_markdown: Path
+    bundle: Path
+
+    @classmethod
+    def of(cls, config: JobConfig, base: Path = Path()) -> Artifacts:
+        """The config's relative paths resolve against `base` (the working directory by default)."""
+        root, reports = base / config.output_dir, base / config.report_dir
+        onnx, stem = root / "student" / "onnx", f"{config.name}-{config.release.version}"
+        bundle = base / config.release.bundle_dir if config.release.bundle_dir else root / "bundle"
+        return cls(
+            root=root, bases=root / "bases", job_config=root / "config.json", job_log=root / "job.log",
+            soft_targets=root / "teacher" / "soft_targets.npz", onnx=onnx, export_summary=onnx / "export.json",
+            evaluation=root / "eval.json", reports=reports, report_json=reports / f"{stem}.json",
+            report_markdown=reports / f"{stem}.md", bundle=bundle,
+        )
+
+    def stage_config(self, stage: str) -> Path:
+        return self.root / stage / "config.json"
+
+    def run(self, stage: str) -> RunPaths:
+        folder = self.root / stage
+        return RunPaths(state=folder / "last" / "state.pt", best=folder / "best", history=folder / "history.json")
+
+    def export_files(self, candidates: int) -> ExportPaths:
+        int8 = tuple(self.onnx / f"model_int8_{i}.onnx" for i in range(candidates))
+        return ExportPaths(self.onnx / "model_fp32.onnx", self.onnx / "model_fp32_opt.onnx", int8)
+
+
+class Job(Workspace):
+    """A workspace that knows where its artifacts go, and trains a stage unless it is trained."""
+
+    def __init__(self, config: JobConfig):
+        self.paths = Artifacts.of(config)
+        super().__init__(config, self.paths.bases)
+
+    def fit(self, name: str, stage: StageConfig, train: Callable[[], TrainSet]) -> FitResult:
+        paths = self.paths.run(name)
+        if paths.history.is_file() and MultiHeadClassifier.is_saved(paths.best):
+            log.info("%s: already trained, using %s", name, paths.best)
+            return FitResult(MultiHeadClassifier.load(paths.best), Progress.read_history(paths.history))
+        save_config(self.config, self.paths.stage_config(name))
+        train_set = train()
+        run = StageRun(
+            name, train_set, self.dev_set(stage), self.dataset.heads, stage.optim, paths,
+            pad_id=self.pad_id(stage), seed=self.config.seed,
+            distill=self.config.distill if train_set.soft is not None else None,
+        )
+        sizes = {head: len(info.labels) for head, info in self.dataset.heads.items()}
+        return fit_classifier(self.base_path(stage), sizes, stage.model, run)
+
+
+def gold_trainset(job: Job, stage: StageConfig) -> TrainSet:
+    train = job.dataset.splits["train"]
+    return TrainSet(job.encoded(stage, train.texts), train.targets, np.ones(len(train), dtype=bool))
+
+
+def _teacher(job: Job, stage: StageConfig) -> FitResult:
+    return job.fit("teacher", stage, lambda: gold_trainset(job, stage))
+
+
+def run_teacher(job: Job) -> FitResult | None:
+    if job.config.teacher is None:
+        log.info("teacher: none configured, the student trains on gold labels only")
+        return None
+    return _teacher(job, job.config.teacher)
+
+
+def run_soft_targets(job: Job) -> SoftTargets | None:
+    """Teacher logits for train + transfer texts, computed once and cached."""
+    stage = job.config.teacher
+    if stage is None or job.config.distill.alpha == 0:
+        return None
+    if job.paths.soft_targets.is_file():
+        return SoftTargets.load(job.paths.soft_targets, list(job.dataset.heads))
+    teacher = _teacher(job, stage).model
+    train = job.dataset.splits["train"]
+    texts = train.texts + load_transfer_texts(job.config.data.transfer_paths)
+    encoded = job.encoded(stage, texts)
+    soft = teacher_soft_targets(teacher, texts, encoded, len(train), job.pad_id(stage), stage.optim.precision)
+    soft.save(job.paths.soft_targets)
+    log.info("soft targets: %d texts (%d transfer)", len(texts), len(texts) - len(train))
+    return soft
+
+
+def run_student(job: Job) -> FitResult:
+    stage = job.config.student
+
+    def trainset() -> TrainSet:
+        soft = run_soft_targets(job)
+        if soft is None:
+            return gold_trainset(job, stage)
+        return distillation_trainset(soft, job.dataset.splits["train"], job.encoded(stage, soft.texts))
+
+    return job.fit("student", stage, trainset)
+
+
+def run_export(job: Job) -> ExportResult:
+    summary = job.paths.export_summary
+    if summary.is_file():
+        return ExportResult.from_json(json.loads(summary.read_text()))
+    stage, export = job.config.student, job.config.export
+    student = run_student(job).model
+    paths = job.paths.export_files(len(export.quantization_candidates))
+    result = export_student(student, job.dev_set(stage), job.dataset.heads, job.pad_id(stage), export, paths)
+    summary.write_text(json.dumps(result.to_json(), indent=2))
+    return result
+
+
+def _torch_logits(job: Job, model: MultiHeadClassifier, stage: StageConfig) -> LogitsOf:
+    return lambda texts: predict_logits(model, job.encoded(stage, texts), job.pad_id(stage), precision="fp32")
+
+
+def models_under_test(job: Job, export: ExportResult) -> list[ModelUnderTest]:
+    """The teacher when it was trained, the student in PyTorch, and the chosen int8 graph."""
+    models = []
+    teacher_stage, teacher_best = job.config.teacher, job.paths.run("teacher").best
+    if teacher_stage is not None and MultiHeadClassifier.is_saved(teacher_best):
+        teacher = MultiHeadClassifier.load(teacher_best)
+        models.append(ModelUnderTest(TEACHER_FP32, _torch_logits(job, teacher, teacher_stage)))
+    stage = job.config.student
+    models.append(ModelUnderTest(STUDENT_FP32, _torch_logits(job, run_student(job).model, stage)))
+    int8 = onnx_session(Path(export.chosen.path))
+    models.append(ModelUnderTest(STUDENT_INT8, lambda texts: onnx_logits(int8, job.encoded(stage, texts),
+                                                                         job.pad_id(stage))))
+    return models
+
+
+def evaluation(job: Job) -> Evaluation:
+    """Every model on the test split, computed once (`eval.json`) for the report and the release."""
+    cached = job.paths.evaluation
+    if cached.is_file():
+        return Evaluation.from_json(json.loads(cached.read_text()))
+    splits = job.dataset.splits
+    result = evaluate_models(models_under_test(job, run_export(job)), splits["dev"], splits["test"], job.dataset.heads)
+    cached.write_text(json.dumps(result.to_json(), indent=2))
+    return result
+
+
+def run_report(job: Job) -> Report:
+    history = job.paths.run("student").history
+    title = f"{job.config.release.name} {job.config.release.version}"
+    report = build_report(title, job.dataset, job.primary_head(), evaluation(job), run_export(job),
+                          Progress.read_history(history) if history.is_file() else None)
+    job.paths.reports.mkdir(parents=True, exist_ok=True)
+    job.paths.report_json.write_text(json.dumps(report.data, indent=2))
+    job.paths.report_markdown.write_text(report.markdown)
+    log.info("report: %s", job.paths.report_markdown)
+    return report
+
+
+def run_release(job: Job) -> Bundle:
+    inputs = ReleaseInputs(job.config, job.dataset, job.primary_head(), run_export(job), evaluation(job),
+                           str(job.paths.report_markdown))
+    return release(inputs, job.tokenizer(job.config.student), job.paths.bundle)
+
+
+# The stages `--stages` can name, in the order they run.
+STAGES: dict[str, Callable[[Job], object]] = {
+    "teacher": run_teacher,
+    "soft_targets": run_soft_targets,
+    "student": run_student,
+    "export": run_export,
+    "report": run_report,
+    "release": run_release,
+}
+
+
+def setup_logging(log_file: Path) -> None:
+    log_file.parent.mkdir(parents=True, exist_ok=True)
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
-    for handler in (logging.StreamHandler(sys.stderr), logging.FileHandler(out_dir / "job.log")):
+    for handler in (logging.StreamHandler(sys.stderr), logging.FileHandler(log_file)):
         handler.setFormatter(fmt)
         log.addHandler(handler)
     log.setLevel(logging.INFO)
     log.propagate = False
 
 
-class Job:
-    def __init__(self, config: JobConfig):
-        self.config = config
-        self.out = Path(config.output_dir)
-        self._dataset: Dataset | None = None
-        self._tokenizers: dict[str, Any] = {}
-
-    @property
-    def dataset(self) -> Dataset:
-        if self._dataset is None:
-            self._dataset = load_dataset(self.config.data)
-            log.info("data %s: %s", self._dataset.name, {k: len(v) for k, v in self._dataset.splits.items()})
-        return self._dataset
-
-    def base_path(self, stage: StageConfig) -> str:
-        spec = stage.model.base
-        if spec.startswith("tiny-bert:"):
-            from training.tiny import build_tiny_base
-
-            folder = self.out / "bases" / spec.replace(":", "-")
-            return str(build_tiny_base(folder, spec, self.dataset.splits["train"].texts, seed=self.config.seed))
-        return resolve_base_model(spec)
-
-    def tokenizer(self, stage: StageConfig) -> Any:
-        key = stage.model.base
-        if key not in self._tokenizers:
-            self._tokenizers[key] = AutoTokenizer.from_pretrained(self.base_path(stage))
-        return self._tokenizers[key]
-
-    def encoded(self, stage: StageConfig, texts: list[str]) -> list[list[int]]:
-        return encode(self.tokenizer(stage), texts, stage.model.max_length)
-
-    def head_sizes(self) -> dict[str, int]:
-        return {name: len(head.labels) for name, head in self.dataset.heads.items()}
-
-    def fit(self, name: str, stage: StageConfig, train: TrainSet) -> MultiHeadClassifier:
-        folder = self.out / name
-        if (folder / "history.json").is_file() and (folder / "best" / "weights.pt").is_file():
-            log.info("%s: already trained, using %s", name, folder / "best")
-            return MultiHeadClassifier.load(folder / "best")
-        save_config(self.config, folder / "config.json")
-        seed_everything(self.config.seed)
-        model = MultiHeadClassifier.from_base(
-            self.base_path(stage),
-            self.head_sizes(),
-            stage.model.pooling,
-            stage.model.dropout,
-            stage.model.freeze_layers,
-        )
-        dev = self.dataset.splits["dev"]
-        best, _ = train_stage(
-            name,
-            model,
-            train,
-            self.encoded(stage, dev.texts),
-            dev,
-            self.dataset.heads,
-            stage,
-            folder,
-            pad_id=self.tokenizer(stage).pad_token_id,
-            seed=self.config.seed,
-            distill=self.config.distill if train.soft is not None else None,
-        )
-        return best
-
-    def gold_trainset(self, stage: StageConfig) -> TrainSet:
-        train = self.dataset.splits["train"]
-        return TrainSet(self.encoded(stage, train.texts), train.targets, np.ones(len(train), dtype=bool))
-
-    # -- stages -------------------------------------------------------------------------
-    def run_teacher(self) -> None:
-        if self.config.teacher is None:
-            log.info("teacher: none configured, the student trains on gold labels only")
-            return
-        self.fit("teacher", self.config.teacher, self.gold_trainset(self.config.teacher))
-
-    def soft_targets_path(self) -> Path:
-        return self.out / "teacher" / "soft_targets.npz"
-
-    def run_soft_targets(self) -> None:
-        """Teacher logits for train + transfer texts, computed once and cached."""
-        teacher_cfg = self.config.teacher
-        if teacher_cfg is None or self.config.distill.alpha == 0 or self.soft_targets_path().is_file():
-            return
-        teacher = self.fit("teacher", teacher_cfg, self.gold_trainset(teacher_cfg))
-        texts = self.dataset.splits["train"].texts + load_transfer_texts(self.config.data.transfer_paths)
-        logits = predict_logits(
-            teacher,
-            self.encoded(teacher_cfg, texts),
-            self.tokenizer(teacher_cfg).pad_token_id,
-            precision=teacher_cfg.optim.precision,
-        )
-        np.savez(self.soft_targets_path(), n_train=len(self.dataset.splits["train"]), texts=np.array(texts), **logits)
-        log.info("soft targets: %d texts (%d transfer)", len(texts), len(texts) - len(self.dataset.splits["train"]))
-
-    def student_trainset(self) -> TrainSet:
-        stage = self.config.student
-        train = self.dataset.splits["train"]
-        if self.config.teacher is None or self.config.distill.alpha == 0:
-            return self.gold_trainset(stage)
-        cached = np.load(self.soft_targets_path())
-        texts = [str(t) for t in cached["texts"]]
-        n_train, n_all = int(cached["n_train"]), len(texts)
-        gold = {
-            h: np.concatenate([train.targets[h], np.zeros((n_all - n_train, v.shape[1]), np.float32)])
-            for h, v in train.targets.items()
-        }
-        has_gold = np.arange(n_all) < n_train
-        soft = {h: cached[h] for h in self.dataset.heads}
-        return TrainSet(self.encoded(stage, texts), gold, has_gold, soft)
-
-    def run_student(self) -> MultiHeadClassifier:
-        return self.fit("student", self.config.student, self.student_trainset())
-
-    def run_export(self) -> None:
-        from training.export import export_and_quantize
-
-        export_and_quantize(self)
-
-    def run_report(self) -> None:
-        from training.report import write_report
-
-        write_report(self)
-
-    def run_release(self) -> None:
-        from training.release import release
-
-        release(self)
-
-
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.job", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m training.job", description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--config", required=True, type=Path)
-    parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {STAGES}")
-    parser.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a config value, e.g. --set student.optim.epochs=2 (value parsed as JSON)",
-    )
+    parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {list(STAGES)}")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a config value, e.g. --set student.optim.epochs=2 (value parsed as JSON)")
     args = parser.parse_args(argv)
-    overrides: dict[str, Any] = {}
-    for item in args.set:
-        key, _, raw = item.partition("=")
-        try:
-            overrides[key] = json.loads(raw)
-        except json.JSONDecodeError:
-            overrides[key] = raw
-    config = load_config(args.config, overrides)
+    config = load_config(args.config, parse_overrides(args.set))
     stages = [s.strip() for s in args.stages.split(",") if s.strip()]
     unknown = set(stages) - set(STAGES)
     if unknown:
         parser.error(f"unknown stages {sorted(unknown)}; known: {list(STAGES)}")
     job = Job(config)
-    setup_logging(job.out)
-    save_config(config, job.out / "config.json")
+    setup_logging(job.paths.job_log)
+    save_config(config, job.paths.job_config)
     if config.threads:
         torch.set_num_threads(config.threads)
-    for stage in STAGES:
-        if stage in stages:
-            log.info("stage %s", stage)
-            getattr(job, f"run_{stage}")()
+    for name, run_stage in STAGES.items():
+        if name in stages:
+            log.info("stage %s", name)
+            run_stage(job)
     return 0
 
 

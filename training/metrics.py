@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 THRESHOLD_GRID = np.round(np.arange(0.02, 0.96, 0.01), 2)
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+    result: np.ndarray = 1.0 / (1.0 + np.exp(-x))
+    return result
 
 
 def softmax(x: np.ndarray) -> np.ndarray:
     e = np.exp(x - x.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
+    result: np.ndarray = e / e.sum(axis=1, keepdims=True)
+    return result
 
 
 def f1_per_label(gold: np.ndarray, pred: np.ndarray) -> np.ndarray:
@@ -41,7 +45,9 @@ def tune_thresholds(gold: np.ndarray, probs: np.ndarray) -> np.ndarray:
     return best
 
 
-def multilabel_report(gold: np.ndarray, probs: np.ndarray, thresholds: np.ndarray | float, labels: list[str]) -> dict:
+def multilabel_report(
+    gold: np.ndarray, probs: np.ndarray, thresholds: np.ndarray | float, labels: list[str]
+) -> dict[str, Any]:
     pred = (probs >= thresholds).astype(np.float32)
     per_label = f1_per_label(gold, pred)
     return {
@@ -52,7 +58,7 @@ def multilabel_report(gold: np.ndarray, probs: np.ndarray, thresholds: np.ndarra
     }
 
 
-def single_label_report(gold: np.ndarray, probs: np.ndarray, labels: list[str]) -> dict:
+def single_label_report(gold: np.ndarray, probs: np.ndarray, labels: list[str]) -> dict[str, Any]:
     g, p = gold.argmax(axis=1), probs.argmax(axis=1)
     one_hot = np.eye(len(labels), dtype=np.float32)
     per_label = f1_per_label(one_hot[g], one_hot[p])

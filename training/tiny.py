@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors, trainers
-from transformers import BertConfig, BertModel, BertTokenizerFast
+from transformers import BertConfig, BertModel, BertTokenizer
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
@@ -35,7 +35,8 @@ def build_tiny_base(folder: Path, spec: str, texts: list[str], vocab_size: int =
         pair="[CLS] $A [SEP] $B:1 [SEP]:1",
         special_tokens=[("[CLS]", tok.token_to_id("[CLS]")), ("[SEP]", tok.token_to_id("[SEP]"))],
     )
-    fast = BertTokenizerFast(
+    # transformers 5: BertTokenizer is the fast (tokenizers-backed) class; BertTokenizerFast is its alias.
+    fast = BertTokenizer(
         tokenizer_object=tok,
         unk_token="[UNK]",
         pad_token="[PAD]",

@@ -66,6 +66,20 @@ def write_table(path: Path, n: int, seed: int) -> None:
             writer.writerow(row)
 
 
+# CARER's text;label files, with `surprise` rare in train as in the real data.
+CARER_TRAIN = {"sadness": 30, "joy": 30, "love": 8, "anger": 20, "fear": 20, "surprise": 4}
+
+
+@pytest.fixture(scope="session")
+def carer_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("carer")
+    train = [f"i feel {label} number {i};{label}" for label, n in CARER_TRAIN.items() for i in range(n)]
+    (folder / "train.txt").write_text("\n".join(train) + "\n")
+    for name in ("val.txt", "test.txt"):
+        (folder / name).write_text("".join(f"i feel {label} again;{label}\n" for label in CARER_TRAIN))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def table_dataset(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("table")

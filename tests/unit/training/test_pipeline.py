@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from training.job import main
+from training.results import MODEL_TITLES, STUDENT_FP32, STUDENT_INT8, TEACHER_FP32
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +62,12 @@ def test_bundle_matches_contract(job_output: Path) -> None:
     for name, info in meta["files"].items():
         assert hashlib.sha256((bundle / name).read_bytes()).hexdigest() == info["sha256"]
     assert meta["provenance"]["training_config"]["student"]["model"]["base"] == "tiny-bert:32x1"
-    assert (bundle / "README.md").is_file()
+    assert meta["primary"] == "ekman" and meta["text_normalization"] == "emoji-words-1"
+    report = json.loads((job_output / "reports" / "pipeline-0.0.1.json").read_text())
+    assert meta["heads"]["ekman"]["thresholds"] == report["results"][STUDENT_INT8]["thresholds"]["ekman"]
+    card = (bundle / "README.md").read_text()
+    assert "# pipeline-test 0.0.1" in card and "`ekman` head" in card
+    assert f"`{job_output / 'reports' / 'pipeline-0.0.1.md'}`" in card
 
 
 def test_parity_torch_onnx_int8(job_output: Path) -> None:
@@ -74,12 +80,14 @@ def test_parity_torch_onnx_int8(job_output: Path) -> None:
 
 def test_report_has_every_model(job_output: Path) -> None:
     report = json.loads((job_output / "reports" / "pipeline-0.0.1.json").read_text())
-    assert list(report["results"]) == ["teacher (PyTorch fp32)", "student (PyTorch fp32)", "student (ONNX int8)"]
-    int8 = report["results"]["student (ONNX int8)"]["test"]["ekman"]
+    assert list(report["results"]) == [TEACHER_FP32, STUDENT_FP32, STUDENT_INT8]
+    int8 = report["results"][STUDENT_INT8]["test"]["ekman"]
     # The toy data is separable by keyword: a working pipeline learns it.
     assert int8["macro_f1"] > 0.5
+    eval_json = json.loads((job_output / "run" / "eval.json").read_text())
+    assert eval_json == report["results"]
     markdown = (job_output / "reports" / "pipeline-0.0.1.md").read_text()
-    assert "| student (ONNX int8) |" in markdown and "confusion matrix" in markdown
+    assert f"| {MODEL_TITLES[STUDENT_INT8]} |" in markdown and "## ekman confusion matrix" in markdown
 
 
 def test_student_history_records_the_averaging_decision(job_output: Path) -> None:
