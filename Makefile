@@ -41,7 +41,7 @@ lint: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check .
 
 typecheck: $(VENV)/.stamp-dev
-	$(VENV)/bin/mypy layers functions
+	$(VENV)/bin/mypy layers functions training infra bench
 
 unit: $(VENV)/.stamp-dev
 	$(PY) -m pytest

@@ -140,7 +140,7 @@ class BundleBackend:
     def probabilities(self, texts: list[str]) -> dict[str, np.ndarray]:
         predictions = self.classifier.predict(texts, include_scores=True)
         heads = self.classifier.heads
-        return {name: np.array([[p["scores"][name][label] for label in labels] for p in predictions])
+        return {name: np.array([[p.scores[name][label] for label in labels] for p in predictions])
                 for name, labels in heads.items()}
 
     def thresholds(self) -> dict[str, dict[str, float]]:

@@ -114,9 +114,6 @@ def _single_head_graph(vocab: dict[str, int], path: Path) -> Path:
     return path
 
 
-@pytest.mark.xfail(strict=True, raises=BundleError,
-                   reason="read_bundle still requires the fine/ekman/sentiment heads; the generic-heads reader "
-                          "(issue 8 item 5, emotion_core.bundle) makes this pass: then drop this marker")
 def test_a_single_head_carer_bundle_is_written_and_served(tiny_bundle_dir: Path, tmp_path: Path) -> None:
     tokenizer = build_tokenizer(16)
     tokenizer.save(str(tmp_path / "tokenizer.json"))

@@ -94,4 +94,4 @@ def test_smoke_job_in_a_sagemaker_layout_leaves_the_bundle_in_the_model_dir(tmp_
     assert (root / "output" / "data" / "job.log").is_file()
     assert any((root / "output" / "data" / "reports").glob("*.md"))
     prediction = Classifier.load(root / "model", threads=1).predict_one("thank you so much, this is wonderful")
-    assert prediction["emotion"] in {"anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise"}
+    assert prediction.emotion in {"anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise"}

@@ -111,4 +111,4 @@ def test_bundle_serves_with_emotion_core(job_output: Path) -> None:
     predictions = classifier.predict(["so happy today really glad", "scared afraid terrified"])
     assert len(predictions) == 2
     ekman = json.loads((job_output / "bundle" / "model.json").read_text())["heads"]["ekman"]["labels"]
-    assert all(p["emotion"] in ekman and 0.0 <= p["confidence"] <= 1.0 for p in predictions)
+    assert all(p.emotion in ekman and 0.0 <= p.confidence <= 1.0 for p in predictions)
