@@ -77,6 +77,10 @@ def noisy_copy(text: str, rng: random.Random) -> str:
         noisy = noisy.lower()
     if rng.random() < 0.3:
         noisy = noisy.replace("'", "")
+    if noisy == text and candidates:  # every draw missed (short words): stretch the longest word
+        longest = max(candidates, key=lambda i: len(words[i]))
+        stretched = words[longest] + words[longest][-1] * 2
+        noisy = " ".join([*words[:longest], stretched, *words[longest + 1 :]])
     return noisy
 
 

@@ -75,6 +75,16 @@ class DistillConfig:
 
 
 @dataclass
+class AugmentConfig:
+    """Extra student examples (training.augment); off by default."""
+
+    # Share of the train texts that also appear as a noisy copy (typos, leetspeak, shorthand).
+    noisy_copies: float = 0.0
+    # Templated negation and sarcasm examples with gold fine labels (GoEmotions label names).
+    counterfactual: int = 0
+
+
+@dataclass
 class StageConfig:
     model: ModelConfig = field(default_factory=ModelConfig)
     optim: OptimConfig = field(default_factory=OptimConfig)
@@ -119,6 +129,7 @@ class JobConfig:
     )
     student: StageConfig = field(default_factory=StageConfig)
     distill: DistillConfig = field(default_factory=DistillConfig)
+    augment: AugmentConfig = field(default_factory=AugmentConfig)
     export: ExportConfig = field(default_factory=ExportConfig)
     release: ReleaseConfig = field(default_factory=ReleaseConfig)
     threads: int | None = None
@@ -138,6 +149,7 @@ def _build(cls: type, raw: dict[str, Any] | None) -> Any:
         "model": ModelConfig,
         "optim": OptimConfig,
         "distill": DistillConfig,
+        "augment": AugmentConfig,
         "export": ExportConfig,
         "release": ReleaseConfig,
         "teacher": StageConfig,

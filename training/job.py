@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from emotion_core.bundle import Bundle
+from training.challenge import load_items as load_challenge_items
 from training.checkpoint import Progress, RunPaths
 from training.config import JobConfig, StageConfig, load_config, parse_overrides, save_config
 from training.data import load_transfer_texts
@@ -29,6 +30,7 @@ from training.inference import onnx_logits, onnx_session, predict_logits
 from training.model import MultiHeadClassifier
 from training.objective import TrainSet
 from training.results import STUDENT_FP32, STUDENT_INT8, TEACHER_FP32, Evaluation, ExportResult, SoftTargets
+from training.stages.augmented import augment_trainset
 from training.stages.evaluate import LogitsOf, ModelUnderTest, evaluate_models
 from training.stages.export import ExportPaths, export_student
 from training.stages.fit import fit_classifier
@@ -147,9 +149,12 @@ def run_student(job: Job) -> FitResult:
 
     def trainset() -> TrainSet:
         soft = run_soft_targets(job)
-        if soft is None:
-            return gold_trainset(job, stage)
-        return distillation_trainset(soft, job.dataset.splits["train"], job.encoded(stage, soft.texts))
+        train = job.dataset.splits["train"]
+        base = (gold_trainset(job, stage) if soft is None
+                else distillation_trainset(soft, train, job.encoded(stage, soft.texts)))
+        held_out = [item.text for item in load_challenge_items()]  # never trained on, however close
+        return augment_trainset(base, train, job.dataset.heads, job.config.augment, job.config.seed,
+                                lambda texts: job.encoded(stage, texts), held_out)
 
     return job.fit("student", stage, trainset)
 

@@ -21,6 +21,9 @@ class TrainSet:
     gold: dict[str, np.ndarray]
     has_gold: np.ndarray  # bool [n]; transfer texts carry teacher targets only
     soft: dict[str, np.ndarray] | None = None  # teacher logits per head
+    # bool [n]; None = every row has soft targets. Counterfactual examples have none: the teacher
+    # makes the very mistake they correct.
+    has_soft: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -30,16 +33,20 @@ class BatchTargets:
     gold: dict[str, torch.Tensor]
     has_gold: torch.Tensor
     soft: dict[str, torch.Tensor] | None
+    has_soft: torch.Tensor | None = None
 
     @classmethod
     def of(cls, train: TrainSet) -> BatchTargets:
         soft = {h: torch.from_numpy(v) for h, v in train.soft.items()} if train.soft else None
-        return cls({h: torch.from_numpy(v) for h, v in train.gold.items()}, torch.from_numpy(train.has_gold), soft)
+        has_soft = torch.from_numpy(train.has_soft) if train.has_soft is not None else None
+        return cls({h: torch.from_numpy(v) for h, v in train.gold.items()}, torch.from_numpy(train.has_gold), soft,
+                   has_soft)
 
     def select(self, index: torch.Tensor, device: torch.device) -> BatchTargets:
         soft = {h: v[index].to(device) for h, v in self.soft.items()} if self.soft else None
         gold = {h: v[index].to(device) for h, v in self.gold.items()}
-        return BatchTargets(gold, self.has_gold[index].to(device), soft)
+        has_soft = self.has_soft[index].to(device) if self.has_soft is not None else None
+        return BatchTargets(gold, self.has_gold[index].to(device), soft, has_soft)
 
 
 def positive_weights(train: TrainSet, heads: dict[str, Head], power: float, cap: float) -> dict[str, torch.Tensor]:
@@ -79,8 +86,10 @@ def training_loss(
         if soft is not None and distill is not None and alpha > 0:
             t = distill.temperature
             if head.kind == "single":
-                kd = F.kl_div(F.log_softmax(z / t, dim=1), F.softmax(soft[name] / t, dim=1), reduction="batchmean")
+                kd = F.kl_div(F.log_softmax(z / t, dim=1), F.softmax(soft[name] / t, dim=1), reduction="none").sum(1)
             else:
-                kd = F.binary_cross_entropy_with_logits(z / t, torch.sigmoid(soft[name] / t))
+                kd = F.binary_cross_entropy_with_logits(z / t, torch.sigmoid(soft[name] / t), reduction="none").mean(1)
+            soft_weight = targets.has_soft.float() if targets.has_soft is not None else torch.ones_like(kd)
+            kd = (kd * soft_weight).sum() / soft_weight.sum().clamp(min=1.0)
             total = total + alpha * (t * t) * kd
     return total
