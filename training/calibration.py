@@ -1,5 +1,11 @@
 """Score calibration fitted on dev: temperatures for distribution heads, Platt scaling per label.
 
+`fit_calibration` is the calibration stage's work: distribution heads (`export.distribution_heads`,
+Ekman and sentiment for GoEmotions) become softmax over logits / a fitted temperature, other
+multi-label heads get Platt scaling per label, single-label heads a temperature. `as_logits` turns
+calibrated scores back into logits of the head's usual activation, so threshold tuning and the
+reports downstream work on calibrated scores unchanged.
+
 Model 1.0.0 reported raw sigmoids: an Ekman confidence of 0.90 was right 68 % of the time (ECE
 0.163) and the seven Ekman sigmoids summed to 1.36. Here the Ekman and sentiment heads become
 softmax distributions over their logits divided by one temperature, and every fine label gets its
@@ -13,8 +19,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+
+from training.data import Head, Split
 
 ECE_BINS = 15
 
@@ -157,3 +166,83 @@ def plot_reliability(path: str, title: str, curves: dict[str, Reliability]) -> N
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+EPSILON = 1e-7
+
+
+@dataclass(frozen=True)
+class HeadCalibration:
+    activation: str  # as served: "sigmoid" or "softmax"
+    temperature: float = 1.0
+    platt: tuple[Platt, ...] | None = None
+
+    def scores(self, logits: np.ndarray) -> np.ndarray:
+        if self.platt is not None:
+            return np.stack([p.apply(logits[:, i]) for i, p in enumerate(self.platt)], axis=1)
+        if self.activation == "softmax":
+            return softmax(logits, self.temperature)
+        result: np.ndarray = 1.0 / (1.0 + np.exp(-logits.astype(np.float64) / self.temperature))
+        return result
+
+    def model_json(self) -> dict[str, Any]:
+        """The head's calibration keys in model.json (docs/bundle-format.md)."""
+        entry: dict[str, Any] = {"activation": self.activation, "temperature": self.temperature}
+        if self.platt is not None:
+            entry["platt"] = [[p.a, p.b] for p in self.platt]
+        return entry
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_json()
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> HeadCalibration:
+        platt = tuple(Platt(a, b) for a, b in raw["platt"]) if raw.get("platt") else None
+        return cls(raw["activation"], float(raw.get("temperature", 1.0)), platt)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    heads: dict[str, HeadCalibration]
+
+    def as_logits(self, logits: dict[str, np.ndarray], kinds: dict[str, str]) -> dict[str, np.ndarray]:
+        """Logits whose plain activation (sigmoid for multi-label, softmax for single-label heads)
+        gives the calibrated scores."""
+        out = {}
+        for name, values in logits.items():
+            calibrated = self.heads[name].scores(values)
+            if kinds[name] == "single":
+                out[name] = np.log(np.clip(calibrated, EPSILON, 1.0))
+            else:
+                clipped = np.clip(calibrated, EPSILON, 1 - EPSILON)
+                out[name] = np.log(clipped) - np.log1p(-clipped)
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: head.to_json() for name, head in self.heads.items()}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Calibration:
+        return cls({name: HeadCalibration.from_json(entry) for name, entry in raw.items()})
+
+
+def identity(heads: dict[str, Head]) -> Calibration:
+    """Uncalibrated scores, as 1.0.0 served them."""
+    return Calibration({name: HeadCalibration("softmax" if h.kind == "single" else "sigmoid") for name, h in
+                        heads.items()})
+
+
+def fit_calibration(dev_logits: dict[str, np.ndarray], dev: Split, heads: dict[str, Head],
+                    distribution_heads: list[str]) -> Calibration:
+    unknown = set(distribution_heads) - set(heads)
+    if unknown:
+        raise ValueError(f"export.distribution_heads names {sorted(unknown)}, not heads of the dataset {list(heads)}")
+    result = {}
+    for name, head in heads.items():
+        logits, gold = dev_logits[name], dev.targets[name]
+        if head.kind == "single" or name in distribution_heads:
+            result[name] = HeadCalibration("softmax", fit_temperature(logits, gold))
+        else:
+            platt = tuple(fit_platt(logits[:, i], gold[:, i] > 0) for i in range(logits.shape[1]))
+            result[name] = HeadCalibration("sigmoid", platt=platt)
+    return Calibration(result)

@@ -102,6 +102,10 @@ class ExportConfig:
         ]
     )
     score_tolerance: float = 0.002
+    # Fit calibration on dev (training.stages.calibrate): temperatures for the distribution heads
+    # named here (served as softmax), per-label Platt scaling for the other multi-label heads.
+    calibrate: bool = False
+    distribution_heads: list[str] = field(default_factory=list)
 
 
 @dataclass

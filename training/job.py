@@ -22,6 +22,8 @@ import numpy as np
 import torch
 
 from emotion_core.bundle import Bundle
+from training.bundle_eval import compare as compare_bundles
+from training.calibration import Calibration, fit_calibration, identity
 from training.challenge import load_items as load_challenge_items
 from training.checkpoint import Progress, RunPaths
 from training.config import JobConfig, StageConfig, load_config, parse_overrides, save_config
@@ -34,7 +36,7 @@ from training.stages.augmented import augment_trainset
 from training.stages.evaluate import LogitsOf, ModelUnderTest, evaluate_models
 from training.stages.export import ExportPaths, export_student
 from training.stages.fit import fit_classifier
-from training.stages.release import ReleaseInputs, release
+from training.stages.release import ReleaseInputs, keep_previous, release
 from training.stages.report import Report, build_report
 from training.stages.soft_targets import distillation_trainset, teacher_soft_targets
 from training.train import FitResult, StageRun
@@ -57,6 +59,9 @@ class Artifacts:
     soft_targets: Path
     onnx: Path
     export_summary: Path
+    calibration: Path
+    previous_bundle: Path
+    bundle_comparison: Path
     evaluation: Path
     reports: Path
     report_json: Path
@@ -72,6 +77,8 @@ class Artifacts:
         return cls(
             root=root, bases=root / "bases", job_config=root / "config.json", job_log=root / "job.log",
             soft_targets=root / "teacher" / "soft_targets.npz", onnx=onnx, export_summary=onnx / "export.json",
+            calibration=onnx / "calibration.json", previous_bundle=root / "previous-bundle",
+            bundle_comparison=reports / f"{stem}-served",
             evaluation=root / "eval.json", reports=reports, report_json=reports / f"{stem}.json",
             report_markdown=reports / f"{stem}.md", bundle=bundle,
         )
@@ -171,6 +178,22 @@ def run_export(job: Job) -> ExportResult:
     return result
 
 
+def run_calibrate(job: Job) -> Calibration:
+    """Calibration of the chosen int8 graph on dev (identity unless `export.calibrate`)."""
+    if not job.config.export.calibrate:
+        return identity(job.dataset.heads)
+    if job.paths.calibration.is_file():
+        return Calibration.from_json(json.loads(job.paths.calibration.read_text()))
+    stage = job.config.student
+    int8 = onnx_session(Path(run_export(job).chosen.path))
+    dev = job.dataset.splits["dev"]
+    dev_logits = onnx_logits(int8, job.encoded(stage, dev.texts), job.pad_id(stage), batch_size=1)
+    calibration = fit_calibration(dev_logits, dev, job.dataset.heads, job.config.export.distribution_heads)
+    job.paths.calibration.write_text(json.dumps(calibration.to_json(), indent=2))
+    log.info("calibration: %s", {h: c.temperature for h, c in calibration.heads.items() if c.platt is None})
+    return calibration
+
+
 def _torch_logits(job: Job, model: MultiHeadClassifier, stage: StageConfig) -> LogitsOf:
     return lambda texts: predict_logits(model, job.encoded(stage, texts), job.pad_id(stage), precision="fp32")
 
@@ -184,9 +207,15 @@ def models_under_test(job: Job, export: ExportResult) -> list[ModelUnderTest]:
         models.append(ModelUnderTest(TEACHER_FP32, _torch_logits(job, teacher, teacher_stage)))
     stage = job.config.student
     models.append(ModelUnderTest(STUDENT_FP32, _torch_logits(job, run_student(job).model, stage)))
-    int8 = onnx_session(Path(export.chosen.path))
-    models.append(ModelUnderTest(STUDENT_INT8, lambda texts: onnx_logits(int8, job.encoded(stage, texts),
-                                                                         job.pad_id(stage))))
+    int8, calibration = onnx_session(Path(export.chosen.path)), run_calibrate(job)
+    kinds = {name: head.kind for name, head in job.dataset.heads.items()}
+
+    def int8_logits(texts: list[str]) -> dict[str, np.ndarray]:
+        # Window by window as served, then calibrated: thresholds get tuned on what users see.
+        raw = onnx_logits(int8, job.encoded(stage, texts), job.pad_id(stage), batch_size=1)
+        return calibration.as_logits(raw, kinds)
+
+    models.append(ModelUnderTest(STUDENT_INT8, int8_logits))
     return models
 
 
@@ -215,8 +244,19 @@ def run_report(job: Job) -> Report:
 
 def run_release(job: Job) -> Bundle:
     inputs = ReleaseInputs(job.config, job.dataset, job.primary_head(), run_export(job), evaluation(job),
-                           str(job.paths.report_markdown))
+                           str(job.paths.report_markdown), run_calibrate(job))
+    keep_previous(job.paths.bundle, job.paths.previous_bundle)
     return release(inputs, job.tokenizer(job.config.student), job.paths.bundle)
+
+
+def run_compare(job: Job) -> None:
+    """The bundle this job replaced and the one it released, served side by side (bundle_eval)."""
+    if job.config.data.kind != "goemotions" or not (job.paths.previous_bundle / "model.json").is_file():
+        log.info("compare: no previous GoEmotions bundle to compare with")
+        return
+    compare_bundles([job.paths.previous_bundle, job.paths.bundle], str(job.config.data.path),
+                    job.paths.bundle_comparison)
+    log.info("compare: %s", job.paths.bundle_comparison / "bundles.md")
 
 
 # The stages `--stages` can name, in the order they run.
@@ -225,8 +265,10 @@ STAGES: dict[str, Callable[[Job], object]] = {
     "soft_targets": run_soft_targets,
     "student": run_student,
     "export": run_export,
+    "calibrate": run_calibrate,
     "report": run_report,
     "release": run_release,
+    "compare": run_compare,
 }
 
 

@@ -44,6 +44,10 @@ def taxonomy(train: Split, heads: dict[str, Head]) -> dict[str, np.ndarray]:
 
 def _counterfactual_targets(examples: list[Example], train: Split, heads: dict[str, Head]) -> dict[str, np.ndarray]:
     labels = list(heads[SOURCE_HEAD].labels)
+    missing = sorted({label for example in examples for label in example.fine} - set(labels))
+    if missing:
+        raise ValueError(f"augment.counterfactual writes GoEmotions labels {missing} that the '{SOURCE_HEAD}' "
+                         "head does not have; turn it off for this dataset")
     fine = np.zeros((len(examples), len(labels)), np.float32)
     for row, example in enumerate(examples):
         for label in example.fine:

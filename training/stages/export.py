@@ -114,7 +114,8 @@ def _fp32_reference(model: MultiHeadClassifier, dev: DevSet, heads: dict[str, He
 def _score_candidate(path: Path, candidate: dict[str, Any], reference: Fp32Reference, dev: DevSet,
                      heads: dict[str, Head], pad_id: int) -> QuantizedCandidate:
     started = time.perf_counter()
-    logits = onnx_logits(onnx_session(path), dev.encoded, pad_id)
+    # One text per call, as emotion_core serves dynamic int8: activation ranges of its own.
+    logits = onnx_logits(onnx_session(path), dev.encoded, pad_id, batch_size=1)
     seconds = time.perf_counter() - started
     report = evaluate(logits, dev.split, heads, tuned_thresholds(logits, dev.split, heads))
     scored = QuantizedCandidate(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any
 from emotion_core import Classifier
 from emotion_core.bundle import Bundle
 from emotion_core.bundle_writer import TEXT_NORMALIZATION, write_bundle
+from training.calibration import Calibration
 from training.config import JobConfig
 from training.data import Dataset
 from training.model_card import model_card
@@ -37,6 +39,7 @@ class ReleaseInputs:
     export: ExportResult
     evaluation: Evaluation
     report_path: str  # where the evaluation report is, as the model card cites it
+    calibration: Calibration
 
 
 def _git_commit() -> str | None:
@@ -60,11 +63,8 @@ def bundle_metadata(inputs: ReleaseInputs) -> dict[str, Any]:
     config, export = inputs.config, inputs.export
     int8 = inputs.evaluation.models[STUDENT_INT8]
     heads = {
-        name: {
-            "labels": head.labels,
-            "thresholds": int8.thresholds[name],
-            "activation": "softmax" if head.kind == "single" else "sigmoid",
-        }
+        name: {"labels": head.labels, "thresholds": int8.thresholds[name],
+               **inputs.calibration.heads[name].model_json()}
         for name, head in inputs.dataset.heads.items()
     }
     # Only a teacher whose soft targets the student learned from is this model's teacher.
@@ -78,6 +78,9 @@ def bundle_metadata(inputs: ReleaseInputs) -> dict[str, Any]:
         "inputs": ["input_ids", "attention_mask"],
         "primary": inputs.primary,
         "text_normalization": TEXT_NORMALIZATION,
+        # Dynamic int8: a window's activation ranges come from its own call, so windows run alone.
+        "batch_invariant": False,
+        "languages": ["en"],
         "heads": heads,
         "quantization": _quantization(export),
         "metrics": {"test": int8.headline(), "dataset": inputs.dataset.name, "thresholds": "per label, tuned on dev"},
@@ -93,6 +96,13 @@ def bundle_metadata(inputs: ReleaseInputs) -> dict[str, Any]:
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         },
     }
+
+
+def keep_previous(bundle: Path, keep: Path) -> None:
+    """Copy the bundle about to be replaced, so the new one can be compared with it as served."""
+    if (bundle / "model.json").is_file():
+        shutil.rmtree(keep, ignore_errors=True)
+        shutil.copytree(bundle, keep)
 
 
 def served_check(directory: Path, text: str) -> None:

@@ -43,6 +43,8 @@ def job_output(table_dataset: dict[str, str], tmp_path_factory: pytest.TempPathF
             },
         },
         "release": {"name": "pipeline-test", "version": "0.0.1", "bundle_dir": str(out / "bundle")},
+        "augment": {"noisy_copies": 0.2},
+        "export": {"calibrate": True, "distribution_heads": ["ekman", "sentiment"]},
         "threads": 1,
     }
     path = out / "config.yaml"
@@ -58,7 +60,11 @@ def test_bundle_matches_contract(job_output: Path) -> None:
     assert meta["heads"]["fine"]["labels"] == sorted(meta["heads"]["fine"]["labels"])
     for head in meta["heads"].values():
         assert len(head["thresholds"]) == len(head["labels"])
-        assert head["activation"] == "sigmoid"
+    # Calibrated on dev: distributions with a temperature, fine labels with one Platt pair each.
+    assert meta["heads"]["fine"]["activation"] == "sigmoid" and len(meta["heads"]["fine"]["platt"]) == 8
+    for name in ("ekman", "sentiment"):
+        assert meta["heads"][name]["activation"] == "softmax" and meta["heads"][name]["temperature"] > 0
+    assert meta["batch_invariant"] is False and meta["languages"] == ["en"]
     for name, info in meta["files"].items():
         assert hashlib.sha256((bundle / name).read_bytes()).hexdigest() == info["sha256"]
     assert meta["provenance"]["training_config"]["student"]["model"]["base"] == "tiny-bert:32x1"

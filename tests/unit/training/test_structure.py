@@ -120,5 +120,7 @@ def test_only_the_job_spells_artifact_paths() -> None:
 
 
 def test_stage_names_stay_what_stages_accepts() -> None:
-    # Names used by running jobs, the SageMaker launcher and the docs, in their run order.
-    assert list(STAGES) == ["teacher", "soft_targets", "student", "export", "report", "release"]
+    # Names used by running jobs, the SageMaker launcher and the docs, in their run order; model 2.0
+    # added calibrate (before the report, which shows calibrated scores) and compare (after release).
+    assert list(STAGES) == ["teacher", "soft_targets", "student", "export", "calibrate", "report", "release",
+                            "compare"]

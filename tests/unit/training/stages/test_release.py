@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from training.calibration import identity
 from training.config import DataConfig, JobConfig, ReleaseConfig
 from training.job import Job
 from training.results import STUDENT_INT8, Evaluation, ExportResult, ModelEvaluation, QuantizedCandidate
@@ -30,10 +31,12 @@ def test_carer_release_metadata_has_one_softmax_primary_head(carer_folder: Path,
     export = ExportResult("model_fp32.onnx", 4000, 1e-5, {"emotion": 0.89}, 0.91, (candidate,), candidate)
     test_report = {"emotion": {"accuracy": 0.93, "macro_f1": 0.88, "per_label_f1": {}, "confusion": [], "n": 6}}
     evaluation = Evaluation({STUDENT_INT8: ModelEvaluation(test_report, {"emotion": [0.0] * 6})})
-    inputs = ReleaseInputs(job.config, job.dataset, job.primary_head(), export, evaluation, "carer-0.1.0.md")
+    inputs = ReleaseInputs(job.config, job.dataset, job.primary_head(), export, evaluation, "carer-0.1.0.md",
+                           identity(job.dataset.heads))
     meta = bundle_metadata(inputs)
     assert meta["primary"] == "emotion" and meta["teacher_model"] is None
-    assert meta["heads"] == {"emotion": {"labels": CARER_LABELS, "thresholds": [0.0] * 6, "activation": "softmax"}}
+    assert meta["heads"] == {"emotion": {"labels": CARER_LABELS, "thresholds": [0.0] * 6, "activation": "softmax",
+                                         "temperature": 1.0}}
     assert meta["metrics"]["test"] == {"emotion": {"accuracy": 0.93, "macro_f1": 0.88, "n": 6}}
     assert meta["metrics"]["dataset"] == "carer"
     assert meta["parity"]["int8_dev_score_drop"] == 0.01
