@@ -116,6 +116,9 @@ class ReleaseConfig:
     # The head the served `emotion` field comes from; unset: `ekman` when the dataset has it,
     # else its first (for CARER, its only) head.
     primary_head: str | None = None
+    # Another run's student history.json: the release is refused unless this job's student has the
+    # higher dev score (model 2.0: the distilled student must beat the gold-only control).
+    must_beat: str | None = None
 
 
 @dataclass

@@ -242,7 +242,20 @@ def run_report(job: Job) -> Report:
     return report
 
 
+def check_must_beat(job: Job) -> None:
+    control = job.config.release.must_beat
+    if control is None:
+        return
+    ours = Progress.read_history(job.paths.run("student").history).best_score
+    theirs = Progress.read_history(Path(control)).best_score
+    log.info("release gate: student dev score %.4f vs %.4f for %s", ours, theirs, control)
+    if ours <= theirs:
+        raise SystemExit(f"release refused: the student's dev score {ours:.4f} does not beat {theirs:.4f} "
+                         f"({control}, release.must_beat); nothing was written")
+
+
 def run_release(job: Job) -> Bundle:
+    check_must_beat(job)
     inputs = ReleaseInputs(job.config, job.dataset, job.primary_head(), run_export(job), evaluation(job),
                            str(job.paths.report_markdown), run_calibrate(job))
     keep_previous(job.paths.bundle, job.paths.previous_bundle)
