@@ -61,6 +61,11 @@ def classify_items(classifier: Classifier, items: list[Any], *, include_scores: 
     """
     limit = max_text_chars if max_text_chars is not None else classifier.max_text_chars
     checked = [check_item(item, first_position + offset, limit) for offset, item in enumerate(items)]
+    for line in checked:
+        problem = classifier.window_problem(line["text"]) if "text" in line else None
+        if problem:  # too much work for one answer: an error line for this item, not a failed file
+            line.pop("text")
+            line["error"] = f"text {problem}"
     valid = [line for line in checked if "text" in line]
     predictions = iter(classifier.predict([line["text"] for line in valid], include_scores=include_scores))
     return [batch_line(line["id"], error=line["error"]) if "error" in line

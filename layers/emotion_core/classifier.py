@@ -41,7 +41,7 @@ def text_problem(text: str, max_chars: int | None) -> str | None:
 class Classifier:
     def __init__(self, bundle: Bundle, session: ort.InferenceSession, tokenizer: WindowTokenizer,
                  reactions: Reactions, *, batch_size: int = 32, max_text_chars: int | None = None,
-                 threads: int = 1) -> None:
+                 max_text_windows: int | None = None, threads: int = 1) -> None:
         self._bundle = bundle
         self._session = session
         self._tokenizer = tokenizer
@@ -51,6 +51,7 @@ class Classifier:
         self._normalize = TEXT_NORMALIZATIONS[normalization] if normalization is not None else None
         self._batch_size = batch_size
         self._max_text_chars = max_text_chars
+        self._max_text_windows = max_text_windows
         self._head_names = list(bundle.heads)
         self._languages: LanguageDetector = shared_detector()
         self.threads = threads
@@ -58,7 +59,7 @@ class Classifier:
     @classmethod
     def load(cls, model_dir: Path, *, threads: int | None = None, reactions_file: Path | None = None,
              batch_size: int = 32, window_stride: int | None = None,
-             max_text_chars: int | None = None) -> "Classifier":
+             max_text_chars: int | None = None, max_text_windows: int | None = None) -> "Classifier":
         """Verify and load a bundle; raises BundleError (bundle) or ConfigError (stride, reactions)."""
         started = time.perf_counter()
         threads = threads or default_threads()
@@ -71,13 +72,14 @@ class Classifier:
             "model": bundle.metadata.get("name"), "version": bundle.metadata.get("version"),
             "threads": threads, "load_ms": round((time.perf_counter() - started) * 1000, 1)})
         return cls(bundle, session, tokenizer, reactions, batch_size=batch_size,
-                   max_text_chars=max_text_chars, threads=threads)
+                   max_text_chars=max_text_chars, max_text_windows=max_text_windows, threads=threads)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Classifier":
         return cls.load(settings.model_dir, threads=settings.ort_threads,
                         reactions_file=settings.reactions_file, batch_size=settings.inference_batch_size,
-                        window_stride=settings.window_stride, max_text_chars=settings.max_text_chars)
+                        window_stride=settings.window_stride, max_text_chars=settings.max_text_chars,
+                        max_text_windows=settings.max_text_windows)
 
     @property
     def heads(self) -> dict[str, list[str]]:
@@ -120,28 +122,65 @@ class Classifier:
     def window_stride(self) -> int:
         return self._tokenizer.stride
 
+    @property
+    def max_text_windows(self) -> int | None:
+        return self._max_text_windows
+
+    def windows_needed(self, text: str) -> int:
+        """Model windows `text` takes: the unit of work the limits count (tokenization only, no inference)."""
+        if not text.strip():
+            return 0
+        model_text = self._normalize(text) if self._normalize is not None else text
+        return len(self._tokenizer.windows([model_text])[0])
+
+    def window_problem(self, text: str) -> str | None:
+        """Why `text` is too much work for one answer, or None (the per-text window limit)."""
+        if self._max_text_windows is None:
+            return None
+        needed = self.windows_needed(text)
+        if needed <= self._max_text_windows:
+            return None
+        return (f"needs {needed} model windows of {self.max_length} tokens; the limit is {self._max_text_windows} "
+                "per text (shorten it or split it)")
+
     def predict_one(self, text: str, include_scores: bool = False) -> Prediction:
         if not isinstance(text, str):
             raise InputError("text", f"must be a string, got {type(text).__name__}")
         self._check_text("text", text)
-        return self._predict([text], include_scores)[0]
+        return self._predict([text], include_scores, ["text"], None)[0]
 
-    def predict(self, texts: Sequence[str], *, include_scores: bool = False) -> list[Prediction]:
-        """One Prediction per text, in input order. Raises InputError naming ``texts[i]``."""
+    def predict(self, texts: Sequence[str], *, include_scores: bool = False,
+                max_total_windows: int | None = None) -> list[Prediction]:
+        """One Prediction per text, in input order. Raises InputError naming ``texts[i]`` (or ``texts``
+        when all of them together need more than `max_total_windows` model windows)."""
         if isinstance(texts, str) or not isinstance(texts, Sequence):
             raise InputError("texts", "must be a list of strings")
         for index, text in enumerate(texts):
             if not isinstance(text, str):
                 raise InputError(f"texts[{index}]", f"must be a string, got {type(text).__name__}")
             self._check_text(f"texts[{index}]", text)
-        return self._predict(list(texts), include_scores)
+        return self._predict(list(texts), include_scores, [f"texts[{i}]" for i in range(len(texts))],
+                             max_total_windows)
 
     def _check_text(self, field: str, text: str) -> None:
         problem = text_problem(text, self._max_text_chars)
         if problem:
             raise InputError(field, problem)
 
-    def _predict(self, texts: list[str], include_scores: bool) -> list[Prediction]:
+    def _check_work(self, per_text: list[list[Window]], fields: list[str], max_total: int | None) -> None:
+        """Limits on model work, checked after tokenization and before any inference."""
+        counts = [len(windows) for windows in per_text]
+        if self._max_text_windows is not None:
+            for field, count in zip(fields, counts, strict=True):
+                if count > self._max_text_windows:
+                    raise InputError(field, f"needs {count} model windows of {self.max_length} tokens; the limit "
+                                            f"is {self._max_text_windows} per text (shorten it or split it)")
+        if max_total is not None and sum(counts) > max_total:
+            raise InputError("texts", f"need {sum(counts)} model windows together; the limit is {max_total} per "
+                                      "request (send fewer or shorter texts)")
+
+    def _predict(self, texts: list[str], include_scores: bool, fields: list[str],
+                 max_total_windows: int | None) -> list[Prediction]:
         results: list[Prediction | None] = [None] * len(texts)
         readable = [i for i, text in enumerate(texts) if text.strip()]
         for index in set(range(len(texts))) - set(readable):
@@ -151,6 +190,7 @@ class Classifier:
             if self._normalize is not None:
                 model_texts = [self._normalize(text) for text in model_texts]
             per_text = self._tokenizer.windows(model_texts)
+            self._check_work(per_text, [fields[i] for i in readable], max_total_windows)
             scores = self._score(per_text)
             for position, index in enumerate(readable):
                 guess = self._languages.detect(texts[index], self._bundle.languages)

@@ -61,6 +61,10 @@ class Settings(BaseSettings):
                                       description="Windows per onnxruntime call")
     max_text_chars: int = Field(default=10_000, ge=1, description="Longest accepted text, in characters")
     max_batch_texts: int = Field(default=64, ge=1, description="Most texts in one API batch request")
+    max_text_windows: int = Field(
+        default=64, ge=1,
+        description="Most model windows one text may need: the work bound on long documents (a window is "
+                    "the bundle's max_length tokens, consecutive windows overlapping by WINDOW_STRIDE)")
     max_body_bytes: int = Field(default=1_000_000, ge=1, description="Largest accepted HTTP body")
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Comma-separated keys the app enforces itself; empty = none")
