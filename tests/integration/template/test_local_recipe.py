@@ -22,6 +22,8 @@ from tests.helpers.moto import moto_server
 from tests.integration.template.conftest import Image
 from tests.integration.template.image import REPO_ROOT
 
+# SAM CLI's provider runs the translator's validator, which warns about its own deprecated call.
+pytestmark = pytest.mark.filterwarnings("ignore:get_errors is deprecated:DeprecationWarning")
 DOC = REPO_ROOT / "docs" / "deploy-local.md"
 DOC_ENDPOINT = "http://127.0.0.1:5000"
 
