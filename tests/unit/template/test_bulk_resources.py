@@ -19,7 +19,7 @@ from tests.unit.template.test_template import TEMPLATE, CfnLoader
 @pytest.fixture(scope="module")
 def res() -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.load(TEMPLATE.read_text(), Loader=CfnLoader)
-    return {name: resource["Properties"] for name, resource in loaded["Resources"].items()}
+    return {name: resource.get("Properties", {}) for name, resource in loaded["Resources"].items()}
 
 
 @pytest.fixture(scope="module")
@@ -105,10 +105,15 @@ def test_policies_are_least_privilege(res: dict[str, Any]) -> None:
 
     api = res["ApiFunction"]["Policies"]
     templates = {name: args for policy in api for name, args in policy.items() if name != "Statement"}
-    assert templates == {"SQSSendMessagePolicy": {"QueueName": {"Fn::GetAtt": ["BulkQueue", "QueueName"]}},
-                         "S3ReadPolicy": {"BucketName": {"Ref": "ResultsBucket"}}}
-    assert {action for action, _ in actions_by_resource(api)} == {
-        "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+    assert templates == {"SQSSendMessagePolicy": {"QueueName": {"Fn::GetAtt": ["BulkQueue", "QueueName"]}}}
+    api_actions = actions_by_resource(api)
+    # What the jobs routes use: list a job's chunk objects, presign GETs of them (a presigned URL
+    # carries the signer's rights), and the job records. No S3ReadPolicy (versions, lifecycle, *).
+    assert {action for action, _ in api_actions} == {
+        "s3:ListBucket", "s3:GetObject", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+    assert ("s3:GetObject", {"Fn::Sub": "${ResultsBucket.Arn}/jobs/*"}) in api_actions
+    (listing,) = [s for p in api for s in p.get("Statement", []) if s["Action"] == "s3:ListBucket"]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": "jobs/*"}}
 
 
 def test_api_function_knows_the_bulk_resources_and_routes_need_keys(res: dict[str, Any]) -> None:
