@@ -11,13 +11,15 @@ compares with tests/golden/api_events.json.
 from __future__ import annotations
 
 import json
-import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from devtools.local import FakeLambdaContext
+from functions.api.factory import create_app
+from functions.api.lambda_adapter import lambda_handler
+from tests.helpers.api import api_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 EVENTS_DIR = REPO_ROOT / "events" / "api"
@@ -36,20 +38,6 @@ VOLATILE_BODY_FIELDS = {
 VOLATILE_HEADERS = {"content-length"}
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
-
-
-@dataclass
-class LambdaContext:
-    function_name: str = "emotion-api"
-    function_version: str = "$LATEST"
-    memory_limit_in_mb: int = 1769
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:emotion-api"
-    aws_request_id: str = "6f3c1b1e-0000-4000-8000-000000000000"
-    log_group_name: str = "/aws/lambda/emotion-api"
-    log_stream_name: str = "2026/11/21/[$LATEST]0123456789abcdef"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
 
 
 def event_names() -> list[str]:
@@ -85,25 +73,18 @@ def replay(handler: Handler) -> dict[str, dict[str, Any]]:
     answers = {}
     for name in event_names():
         event = json.loads((EVENTS_DIR / name).read_text(encoding="utf-8"))
-        answers[name] = comparable(name, handler(event, LambdaContext()))
+        answers[name] = comparable(name, handler(event, FakeLambdaContext(function_name="emotion-api")))
     return answers
 
 
-@contextmanager
-def released_handler() -> Iterator[Handler]:
-    """The Lambda handler as deployed: released bundle, no API_KEYS (API Gateway checks keys)."""
-    env = {"MODEL_DIR": str(RELEASED_BUNDLE), "ORT_THREADS": "1", "POWERTOOLS_TRACE_DISABLED": "true"}
-    for name in ("API_KEYS", "AWS_LAMBDA_FUNCTION_NAME", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"):
-        os.environ.pop(name, None)
-    os.environ.update(env)
-    import functions.api.handler as module
-
-    yield module.handler
+def released_handler() -> Handler:
+    """The Lambda handler as deployed: the released bundle, no API_KEYS (API Gateway checks keys)."""
+    settings = api_settings(model_dir=RELEASED_BUNDLE, ort_threads=1, aws_lambda_function_name="emotion-api")
+    return lambda_handler(create_app(settings))
 
 
 def main() -> int:
-    with released_handler() as handler:
-        answers = replay(handler)
+    answers = replay(released_handler())
     GOLDEN_FILE.write_text(json.dumps(answers, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
     sys.stderr.write(f"wrote {len(answers)} responses to {GOLDEN_FILE}\n")
     return 0

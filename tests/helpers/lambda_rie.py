@@ -16,7 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.helpers.net import free_port, stop
+from devtools.local import free_port
+from tests.helpers.net import stop
 
 INVOKE = "/2015-03-31/functions/function/invocations"
 
