@@ -16,8 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from devtools.local import free_port
-from tests.helpers.net import stop
+from tests.helpers.net import free_port, stop
 
 INVOKE = "/2015-03-31/functions/function/invocations"
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 import pytest
 from moto.server import ThreadedMotoServer
 
-from devtools.local import free_port
+from tests.helpers.net import free_port
 
 # Dummy credentials and a region: boto3 signs every request, moto accepts any signature.
 AWS_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",

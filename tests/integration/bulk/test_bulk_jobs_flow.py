@@ -17,12 +17,13 @@ from typing import Any
 import httpx
 import pytest
 
-from devtools.local import LocalEventSource, LocalStack, create_stack, free_port
+from devtools.local import LocalEventSource, LocalStack, create_stack
 from emotion_core import Classifier
 from functions.bulk.processing import BulkRuntime, build_runtime
 from functions.bulk.sqs_batch import make_handler
 from functions.jobs.aws import AwsClients
 from tests.helpers.bulk import MAX_RECEIVE_COUNT, bulk_settings_for, queue_depth
+from tests.helpers.net import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 API_KEY = "bulk-test-key"
