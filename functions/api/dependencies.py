@@ -1,8 +1,9 @@
 """What routes receive through ``Annotated[..., Depends(...)]``: the settings, the classifier, the
 model's name and version, the runtime counters and the bulk-job backend of the app serving them.
 
-create_app puts one ApiState on ``app.state``; tests replace any provider with
-``app.dependency_overrides[provider] = ...``.
+create_app puts one ApiState on ``app.state``; tests replace a provider with
+``app.dependency_overrides[provider] = ...``. The settings are the ones create_app was given (the
+request bodies and the body-size guard are built from them): for other settings, build another app.
 """
 
 from collections.abc import Callable

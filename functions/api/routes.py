@@ -33,8 +33,8 @@ def classify(
 ) -> list[dict[str, Any]]:
     started = time.perf_counter()
     found = classifier.predict(texts, include_scores=include_scores) if texts else []
-    predictions = [prediction_json(prediction) for prediction in found]
     latency_ms = (time.perf_counter() - started) * 1000
+    predictions = [prediction_json(prediction) for prediction in found]
     stats.record_inference(predictions, latency_ms=latency_ms, batch=batch, emit_emf=settings.running_on_lambda)
     return predictions
 
