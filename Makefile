@@ -93,7 +93,7 @@ bulk-demo: $(VENV)/.stamp-demo
 	  echo "usage: make bulk-demo INPUT=texts.csv OUTPUT=results.jsonl  (CSV with a text column, or JSONL {id, text})" >&2; \
 	  exit 2; \
 	fi
-	MODEL_DIR="$(abspath $(MODEL_DIR))" $(PY) -m functions.bulk.demo "$(INPUT)" "$(OUTPUT)"
+	MODEL_DIR="$(abspath $(MODEL_DIR))" $(PY) -m devtools.bulk_demo "$(INPUT)" "$(OUTPUT)"
 
 # Benchmarks (issue 5, bench/): every configuration side by side, < 20 min on 2 cores; needs the
 # training job's outputs and the released bundle. `make bench BENCH_ARGS=--quick` proves the harness.

@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 from fastapi.security import APIKeyHeader
 from starlette.types import Message, Scope
 
-from functions.api.config import settings
+from functions.api.dependencies import SettingsDep, get_settings
 from functions.api.errors import BadRequest, InvalidApiKey, MissingApiKey, PayloadTooLarge
 
 API_KEY_HEADER = "X-API-Key"
@@ -55,7 +55,7 @@ class GuardedRoute(APIRoute):
         async def handler(request: Request) -> Response:
             if request.method not in _BODY_METHODS:
                 return await inner(request)
-            body = await read_limited(request, settings.max_body_bytes)
+            body = await read_limited(request, get_settings(request).max_body_bytes)
             sent = False
 
             async def receive() -> Message:
@@ -76,7 +76,7 @@ api_key_header = APIKeyHeader(
 )
 
 
-def require_api_key(given: Annotated[str | None, Security(api_key_header)]) -> None:
+def require_api_key(given: Annotated[str | None, Security(api_key_header)], settings: SettingsDep) -> None:
     """Local enforcement only: on AWS, API Gateway checks keys and API_KEYS stays empty."""
     keys = settings.api_keys
     if not keys:

@@ -1,49 +1,11 @@
-"""Request and response bodies of /v1. Limits come from Settings, so OpenAPI shows them."""
+"""Response bodies of /v1. The request bodies carry the limits of the settings in force, so routes.py
+builds them per app."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
-
-from functions.api.config import settings
-
-
-def _encodable(text: str) -> str:
-    # JSON may carry an unpaired surrogate ("\ud800"): valid JSON, not valid Unicode, and the
-    # tokenizer cannot take it. A client error, so it must be a 422, not an inference crash.
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("contains an unpaired UTF-16 surrogate; send valid Unicode text") from None
-    return text
-
-
-Text = Annotated[
-    str,
-    StringConstraints(max_length=settings.max_text_chars),
-    AfterValidator(_encodable),
-    Field(description=f"Any text up to {settings.max_text_chars} characters; blank text is neutral."),
-]
-
-
-class PredictRequest(BaseModel):
-    text: Text
-    include_scores: bool = Field(False, description="Add every label's score for every head.")
-
-    model_config = ConfigDict(json_schema_extra={"examples": [{"text": "I am very happy today"}]})
-
-
-class BatchRequest(BaseModel):
-    texts: list[Text] = Field(
-        max_length=settings.max_batch_texts,
-        description=f"Up to {settings.max_batch_texts} texts; an empty list gives empty results.",
-    )
-    include_scores: bool = False
-
-    model_config = ConfigDict(
-        json_schema_extra={"examples": [{"texts": ["I am happy", "I am sad", "This is surprising"]}]}
-    )
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class LabelScore(BaseModel):

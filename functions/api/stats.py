@@ -1,6 +1,6 @@
 """Runtime counters behind GET /v1/internal/metrics, and their EMF twins on Lambda.
 
-The counters are per process (one Lambda execution environment, or one uvicorn worker):
+The counters are per app, hence per process (one Lambda execution environment, or one uvicorn worker):
 they describe this instance, which is what an operator debugging one instance wants.
 Fleet-wide numbers are the CloudWatch EMF metrics emitted next to them.
 """
@@ -111,6 +111,3 @@ def _percentile(sorted_values: list[float], pct: float) -> float | None:
     # Nearest-rank: always a latency that was actually observed.
     rank = max(1, -(-len(sorted_values) * pct // 100))
     return round(sorted_values[int(rank) - 1], 3)
-
-
-stats = RuntimeStats()

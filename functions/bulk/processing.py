@@ -8,11 +8,12 @@ from aws_lambda_powertools import Logger
 
 from emotion_core.batch import classify_items
 from emotion_core.errors import ConfigError
+from functions.jobs.backend import NotConfigured, connect_stores
+from functions.jobs.contract import SQS_MAX_BODY_BYTES, ChunkMessage, parse_chunk
+from functions.jobs.results import ResultStore
+from functions.jobs.store import JobStore
 
-from .aws import aws_clients
-from .contract import SQS_MAX_BODY_BYTES, ChunkItem, ChunkMessage, parse_chunk
 from .settings import BulkSettings
-from .store import JobStore, ResultStore
 
 logger = Logger(service="emotion-bulk", child=True)
 
@@ -27,17 +28,11 @@ class BulkRuntime:
 
 def build_runtime(settings: BulkSettings, classifier: Any) -> BulkRuntime:
     """Wire the stores to the configured AWS resources; refuse to start without them."""
-    missing = settings.missing("results_bucket", "jobs_table")
-    if missing:
-        raise ConfigError(f"the bulk function needs {', '.join(missing)} in its environment")
-    clients = aws_clients(settings.aws_endpoint_url)
-    assert settings.results_bucket and settings.jobs_table  # narrowed by the check above
-    return BulkRuntime(
-        settings=settings,
-        classifier=classifier,
-        jobs=JobStore(clients.dynamodb, settings.jobs_table, settings.job_ttl_days),
-        results=ResultStore(clients.s3, settings.results_bucket),
-    )
+    try:
+        stores = connect_stores(settings)
+    except NotConfigured as exc:
+        raise ConfigError(f"the bulk function needs {', '.join(exc.missing)} in its environment") from None
+    return BulkRuntime(settings=settings, classifier=classifier, jobs=stores.jobs, results=stores.results)
 
 
 @dataclass(frozen=True)
@@ -50,21 +45,14 @@ class ChunkOutcome:
     counted: bool  # False when the chunk had been counted before (a redelivery)
 
 
-def _item(item: ChunkItem) -> dict[str, Any]:
-    fields = item.model_dump(exclude_none=True)
-    text = fields.get("text")
-    if isinstance(text, str):
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            # JSON can carry lone surrogates ("\ud800"); the tokenizer would fail the whole chunk on one.
-            return {"id": item.id, "error": "text is not valid Unicode (it holds an unpaired surrogate)"}
-    return fields
-
-
 def classify_chunk(classifier: Any, message: ChunkMessage) -> list[dict[str, Any]]:
-    """One batched model call for the whole chunk; one output line per item, in order."""
-    lines = classify_items(classifier, [_item(item) for item in message.items])
+    """One batched model call for the whole chunk; one output line per item, in order.
+
+    emotion_core checks each item (text missing, empty, too long, not Unicode) and answers a bad one
+    with its error line, so one bad text never fails its chunk.
+    """
+    items = [item.model_dump(exclude_none=True) for item in message.items]
+    lines = classify_items(classifier, items)
     if len(lines) != len(message.items):
         # Never write a chunk that would lose or invent lines; failing sends it to a retry.
         raise RuntimeError(f"classifier returned {len(lines)} lines for {len(message.items)} items")
@@ -81,7 +69,7 @@ def process_chunk(runtime: BulkRuntime, body: str, *, receive_count: int) -> Chu
     """Classify, write the result object, then count the chunk once.
 
     Raises MalformedChunk for a body that is not a chunk, and lets any other failure through so
-    the record is retried; on the last delivery the chunk is first counted as failed.
+    the record is retried; on the last delivery the chunk is first finished as failed.
     """
     message = parse_chunk(body, SQS_MAX_BODY_BYTES)
     try:
@@ -95,18 +83,19 @@ def process_chunk(runtime: BulkRuntime, body: str, *, receive_count: int) -> Chu
         runtime.jobs.refresh_status(message.job_id)
     except Exception as exc:
         if receive_count >= runtime.settings.bulk_max_receive_count:
-            dead_letter_chunk(runtime, message, exc, receive_count=receive_count)
+            finish_chunk_as_failed(runtime, message, exc, receive_count=receive_count)
         raise
     return ChunkOutcome(message.job_id, message.chunk, len(lines), succeeded, failed, counted)
 
 
-def dead_letter_chunk(
+def finish_chunk_as_failed(
     runtime: BulkRuntime, message: ChunkMessage, exc: Exception, *, receive_count: int
 ) -> None:
-    """Count a chunk on its last delivery as failed, with an error line per item, before SQS moves it
-    to the DLQ: the job then finishes as done-with-errors instead of waiting forever."""
+    """On a chunk's last delivery, before SQS moves it to the DLQ: write an error line per item and
+    count the chunk as done and failed, so the job finishes as done-with-errors instead of waiting
+    forever. A redrive that later succeeds swaps these lines and counts for the results."""
     try:
-        counted = runtime.jobs.record_dead_chunk(message.job_id, message.chunk, items=len(message.items))
+        counted = runtime.jobs.record_failed_chunk(message.job_id, message.chunk, items=len(message.items))
         if counted:
             reason = (
                 f"chunk {message.chunk} failed {receive_count} deliveries ({type(exc).__name__}); "

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 from typing import Any
 
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+# The one free-port picker lives with the dev tools (the bulk demo needs it, and a dev tool must not
+# import from tests/); tests keep importing it from here.
+from devtools.local import free_port as free_port
 
 
 def stop(proc: subprocess.Popen[Any]) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.helpers.bulk import aws, moto_endpoint_fixture, stack  # noqa: F401 - fixtures of test_job_routes
 from tests.helpers.net import free_port, stop
 
 REPO_ROOT = Path(__file__).resolve().parents[3]

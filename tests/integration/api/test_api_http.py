@@ -15,7 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.integration.api.conftest import API_KEY, LIMITS, OTHER_KEY, Server, start_uvicorn, stop
+from tests.helpers.api import JUNK_BODIES
+from tests.helpers.net import stop
+from tests.integration.api.conftest import API_KEY, LIMITS, OTHER_KEY, Server, start_uvicorn
 
 EKMAN = {"anger", "disgust", "fear", "joy", "neutral", "sadness", "surprise"}
 SENTIMENT = {"positive", "negative", "ambiguous", "neutral"}
@@ -281,18 +283,6 @@ def test_wrong_types_name_the_field(server: Server, path: str, body: object, fie
     assert payload["detail"].startswith(f"{field}:")
 
 
-JUNK_BODIES: list[bytes] = [
-    b"", b" ", b"null", b"true", b"0", b"-1e999", b"[]", b"{}", b'""', b"{", b"}", b"[[[[", b'{"text"}',
-    b'{"text": }', b'{"text": "a",}', b"\xff\xfe\xfd", b"\x00\x00\x00", b'{"text": "\xff"}',
-    b'{"text": NaN}', b'{"text": "a", "include_scores": Infinity}', b'{"text": 1e400}',
-    b'{"text": "a", "text": 1}', b'{"texts": [null]}', b'{"texts": [[]]}', b'{"texts": {"0": "a"}}',
-    b"[" * 3000 + b"]" * 3000, b'{"a":' * 2000 + b"1" + b"}" * 2000,
-    b'{"text": "\\ud83d"}', b'{"text": "\\udc00\\ud800"}', b'{"text": "\\u0000\\u0001\\u001f"}',
-    b'{"texts": ["\\ud800"]}', b"text=hello", b"--boundary\r\nContent-Disposition: form-data\r\n\r\nhi",
-    '{"text": "ｆｕｌｌ ｗｉｄｔｈ 😀🙏🏽 \u202e reversed \u200b"}'.encode(),
-    b'{"text": "' + "😀".encode() * 399 + b'"}',
-    b'{"texts": ["", "  ", "\\n"]}', b'{"include_scores": true}',
-]
 
 
 @pytest.mark.parametrize("path", [PREDICT, BATCH])

@@ -17,7 +17,7 @@ def run_demo(*args: str) -> subprocess.CompletedProcess[str]:
            "ORT_THREADS": "1"}
     for name in ("AWS_ENDPOINT_URL", "JOBS_QUEUE_URL", "RESULTS_BUCKET", "JOBS_TABLE", "API_KEYS"):
         env.pop(name, None)
-    return subprocess.run([sys.executable, "-m", "functions.bulk.demo", *args], cwd=REPO_ROOT, env=env,
+    return subprocess.run([sys.executable, "-m", "devtools.bulk_demo", *args], cwd=REPO_ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
 
 

@@ -12,17 +12,17 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import httpx
 import pytest
 
+from devtools.local import LocalEventSource, LocalStack, create_stack
 from emotion_core import Classifier
-from functions.bulk.aws import AwsClients
-from functions.bulk.local import LocalEventSource, LocalStack, create_stack
 from functions.bulk.processing import BulkRuntime, build_runtime
-from tests.bulk.fixtures import MAX_RECEIVE_COUNT, queue_depth, settings_for
+from functions.bulk.sqs_batch import make_handler
+from functions.jobs.aws import AwsClients
+from tests.helpers.bulk import MAX_RECEIVE_COUNT, bulk_settings_for, queue_depth
 from tests.helpers.net import free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -71,13 +71,11 @@ def api(api_stack: LocalStack, moto_endpoint: str, tiny_bundle_dir: Path,
 @pytest.fixture()
 def api_runtime(api_stack: LocalStack, moto_endpoint: str, tiny_bundle_dir: Path,
                 tiny_classifier: Classifier) -> BulkRuntime:
-    return build_runtime(settings_for(api_stack, moto_endpoint, tiny_bundle_dir), tiny_classifier)
+    return build_runtime(bulk_settings_for(api_stack, moto_endpoint, tiny_bundle_dir), tiny_classifier)
 
 
-def source_for(aws: AwsClients, stack: LocalStack, handler_module: ModuleType, runtime: BulkRuntime,
-               monkeypatch: pytest.MonkeyPatch, handler: Any = None) -> LocalEventSource:
-    monkeypatch.setattr(handler_module, "runtime", runtime)
-    return LocalEventSource(aws.sqs, stack.queue_url, stack.queue_arn, handler or handler_module.handler)
+def source_for(aws: AwsClients, stack: LocalStack, handler: Any) -> LocalEventSource:
+    return LocalEventSource(aws.sqs, stack.queue_url, stack.queue_arn, handler)
 
 
 def download_results(status: dict[str, Any]) -> list[dict[str, Any]]:
@@ -90,8 +88,7 @@ def download_results(status: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_ten_thousand_texts_each_come_back_exactly_once(api: httpx.Client, aws: AwsClients, api_stack: LocalStack,
-                                                        handler_module: ModuleType, api_runtime: BulkRuntime,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+                                                        api_runtime: BulkRuntime) -> None:
     texts = [f"text {i}: {'what a joy' if i % 3 else 'so sad and angry'}" for i in range(10_000)]
     accepted = api.post("/v1/jobs", json={"texts": texts})
     assert accepted.status_code == 202, accepted.text
@@ -101,14 +98,15 @@ def test_ten_thousand_texts_each_come_back_exactly_once(api: httpx.Client, aws: 
 
     # SQS delivers at least once: the first batch reaches the handler twice, as a redelivery would.
     calls = []
+    handler = make_handler(api_runtime)
 
     def twice(event: dict[str, Any], context: Any) -> dict[str, Any]:
         calls.append(len(event["Records"]))
         if len(calls) == 1:
-            handler_module.handler(event, context)
-        return handler_module.handler(event, context)
+            handler(event, context)
+        return handler(event, context)
 
-    stats = source_for(aws, api_stack, handler_module, api_runtime, monkeypatch, twice).drain()
+    stats = source_for(aws, api_stack, twice).drain()
     assert (stats.received, stats.failed) == (20, 0)
 
     status = api.get(f"/v1/jobs/{job['job_id']}").json()
@@ -123,8 +121,7 @@ def test_ten_thousand_texts_each_come_back_exactly_once(api: httpx.Client, aws: 
 
 
 def test_csv_and_jsonl_uploads(api: httpx.Client, aws: AwsClients, api_stack: LocalStack,
-                               handler_module: ModuleType, api_runtime: BulkRuntime,
-                               monkeypatch: pytest.MonkeyPatch) -> None:
+                               api_runtime: BulkRuntime) -> None:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerows([["ticket", "body"], ["t1", "thank you, I love it"], ["t2", ""], ["t3", "so sad", "extra"],
@@ -135,7 +132,7 @@ def test_csv_and_jsonl_uploads(api: httpx.Client, aws: AwsClients, api_stack: Lo
     jsonl = b'{"id": "a", "text": "what a joy"}\n{"id": "b"}\nnot json\n{"id": 7, "text": "\\ud800"}\n'
     posted_jsonl = api.post("/v1/jobs", content=jsonl, headers={"Content-Type": "application/x-ndjson"})
     assert posted_jsonl.status_code == 202, posted_jsonl.text
-    source_for(aws, api_stack, handler_module, api_runtime, monkeypatch).drain()
+    source_for(aws, api_stack, make_handler(api_runtime)).drain()
 
     csv_status = api.get(f"/v1/jobs/{posted.json()['job_id']}").json()
     assert (csv_status["status"], csv_status["succeeded"], csv_status["failed"]) == ("done-with-errors", 2, 2)
@@ -166,15 +163,15 @@ class FailsOn:
 
 @pytest.mark.parametrize("failures", [1, 1_000])
 def test_failing_chunk_is_retried_or_dead_lettered_but_never_lost(
-        failures: int, api: httpx.Client, aws: AwsClients, api_stack: LocalStack, handler_module: ModuleType,
-        api_runtime: BulkRuntime, tiny_classifier: Classifier, monkeypatch: pytest.MonkeyPatch) -> None:
+        failures: int, api: httpx.Client, aws: AwsClients, api_stack: LocalStack, api_runtime: BulkRuntime,
+        tiny_classifier: Classifier) -> None:
     items = [{"id": f"i{n}", "text": "POISON" if n == 600 else "a joy"} for n in range(1_200)]
     job = api.post("/v1/jobs", json={"items": items}).json()
     assert job["chunks"] == 3
     runtime = BulkRuntime(settings=api_runtime.settings, classifier=FailsOn(tiny_classifier, "POISON", failures),
                           jobs=api_runtime.jobs, results=api_runtime.results)
     dlq_before = queue_depth(aws, api_stack.dlq_url)
-    stats = source_for(aws, api_stack, handler_module, runtime, monkeypatch).drain()
+    stats = source_for(aws, api_stack, make_handler(runtime)).drain()
     status = api.get(f"/v1/jobs/{job['job_id']}").json()
     lines = download_results(status)
     assert [line["id"] for line in lines] == [item["id"] for item in items]
@@ -215,10 +212,9 @@ def test_request_errors_are_4xx_naming_the_field(api: httpx.Client) -> None:
 
 
 def test_long_texts_become_error_lines_not_oversize_messages(api: httpx.Client, aws: AwsClients,
-                                                             api_stack: LocalStack, handler_module: ModuleType,
-                                                             api_runtime: BulkRuntime,
-                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+                                                             api_stack: LocalStack,
+                                                             api_runtime: BulkRuntime) -> None:
     job = api.post("/v1/jobs", json={"texts": ["x" * 300_000, "joy"]}).json()
-    source_for(aws, api_stack, handler_module, api_runtime, monkeypatch).drain()
+    source_for(aws, api_stack, make_handler(api_runtime)).drain()
     lines = download_results(api.get(f"/v1/jobs/{job['job_id']}").json())
     assert "limit is 10000" in lines[0]["error"] and lines[1]["emotion"] == "joy"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 
-from functions.bulk.aws import AwsClients
-from functions.bulk.local import LocalStack
-from tests.bulk.fixtures import MAX_RECEIVE_COUNT, read_results
+from devtools.local import LocalStack
+from functions.jobs.aws import AwsClients
+from tests.helpers.bulk import MAX_RECEIVE_COUNT, read_results
 from tests.helpers.lambda_rie import lambda_rie
 
 REPO_ROOT = Path(__file__).resolve().parents[3]

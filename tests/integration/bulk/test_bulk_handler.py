@@ -6,18 +6,18 @@ import logging
 import subprocess
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from functions.bulk.aws import AwsClients
-from functions.bulk.contract import SQS_MAX_BODY_BYTES
-from functions.bulk.local import FakeLambdaContext, LocalStack
-from tests.bulk.fixtures import read_results
+from devtools.local import FakeLambdaContext, LocalStack
+from functions.bulk import sqs_batch
+from functions.jobs.aws import AwsClients
+from functions.jobs.contract import SQS_MAX_BODY_BYTES
+from tests.helpers.bulk import read_results
 
-REPO_ROOT = Path(__file__).resolve().parents[4]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 EVENTS = REPO_ROOT / "events" / "bulk"
 
 
@@ -56,8 +56,7 @@ def test_all_records_failing_still_answers_per_record(bulk_handler: Any) -> None
         record["messageId"] for record in event["Records"]]
 
 
-def test_logs_carry_reasons_and_counts_never_texts(bulk_handler: Any, handler_module: ModuleType,
-                                                    capfd: pytest.CaptureFixture[str]) -> None:
+def test_logs_carry_reasons_and_counts_never_texts(bulk_handler: Any, capfd: pytest.CaptureFixture[str]) -> None:
     secret = "my secret diary about my divorce"
     event = load_event("sqs-malformed.json")
     event["Records"][0]["body"] = json.dumps(
@@ -67,8 +66,8 @@ def test_logs_carry_reasons_and_counts_never_texts(bulk_handler: Any, handler_mo
     # The handler's own JSON log lines, formatted as in Lambda, captured beside its EMF output.
     lines = io.StringIO()
     capture = logging.StreamHandler(lines)
-    capture.setFormatter(handler_module.logger.registered_formatter)
-    target = logging.getLogger(handler_module.logger.name)
+    capture.setFormatter(sqs_batch.logger.registered_formatter)
+    target = logging.getLogger(sqs_batch.logger.name)
     target.addHandler(capture)
     try:
         bulk_handler(event, FakeLambdaContext())

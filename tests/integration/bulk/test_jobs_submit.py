@@ -1,16 +1,17 @@
-"""Submission: chunking into messages, SendMessageBatch partial failures retried, job record."""
+"""Submission against moto's server: chunking into messages, SendMessageBatch partial failures
+retried, the job record."""
 
 import json
 from typing import Any
 
 import pytest
 
-from functions.bulk.aws import AwsClients
-from functions.bulk.contract import SQS_MAX_BODY_BYTES, parse_chunk
-from functions.bulk.local import LocalStack
+from devtools.local import LocalStack
 from functions.bulk.processing import BulkRuntime
-from functions.bulk.submit import EnqueueError, _batches, send_chunks, submit_job
-from tests.bulk.fixtures import job_item
+from functions.jobs.aws import AwsClients
+from functions.jobs.contract import SQS_MAX_BODY_BYTES, parse_chunk
+from functions.jobs.submit import EnqueueError, send_chunks, submit_job
+from tests.helpers.bulk import job_item
 
 
 class DropsEntries:
@@ -58,14 +59,6 @@ def test_a_chunk_still_failing_after_the_retries_is_an_error(aws: AwsClients, st
                     backoff_s=0)
 
 
-def test_send_batches_stay_under_the_request_limits() -> None:
-    bodies = {str(i): "x" * 100_000 for i in range(7)} | {str(i): "y" for i in range(7, 30)}
-    batches = _batches(bodies)
-    assert all(len(batch) <= 10 for batch in batches)
-    assert all(sum(len(body) for body in batch.values()) <= SQS_MAX_BODY_BYTES for batch in batches)
-    assert [key for batch in batches for key in batch] == list(bodies)
-
-
 def test_submit_records_the_job_then_enqueues_its_chunks(runtime: BulkRuntime, aws: AwsClients,
                                                          stack: LocalStack) -> None:
     items = [{"id": str(i), "text": f"text {i}"} for i in range(1, 1001)]
@@ -83,7 +76,7 @@ def test_submit_records_the_job_then_enqueues_its_chunks(runtime: BulkRuntime, a
 
 def test_a_job_whose_chunks_cannot_be_queued_is_marked(runtime: BulkRuntime, aws: AwsClients,
                                                        stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("functions.bulk.submit.time.sleep", lambda _: None)  # the retry backoff
+    monkeypatch.setattr("functions.jobs.submit.time.sleep", lambda _: None)  # the retry backoff
     created = []
     real_create = runtime.jobs.create
     monkeypatch.setattr(runtime.jobs, "create",

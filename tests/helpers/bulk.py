@@ -1,25 +1,31 @@
 """moto's server on 127.0.0.1 with real boto3 clients, a fresh bulk stack per test, and the real
-bulk handler wired to it. Imported by the bulk test folders' conftest files."""
+bulk handler wired to it. The bulk test folders' conftest files import these fixtures."""
 
 from __future__ import annotations
 
-import importlib
 import json
-import os
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
+from devtools.local import LocalEventSource, LocalStack, create_stack
 from emotion_core import Classifier
-from functions.bulk.aws import AwsClients, aws_clients
-from functions.bulk.local import LocalEventSource, LocalStack, create_stack
 from functions.bulk.processing import BulkRuntime, build_runtime
 from functions.bulk.settings import BulkSettings
+from functions.bulk.sqs_batch import Handler, make_handler
+from functions.jobs.aws import AwsClients, aws_clients
 from tests.helpers.moto import moto_endpoint_fixture  # noqa: F401 - the moto_endpoint fixture
+from tests.helpers.settings import settings_from
 
 MAX_RECEIVE_COUNT = 5
+
+
+def bulk_settings_for(stack: LocalStack, endpoint: str, bundle: Path, **overrides: Any) -> BulkSettings:
+    """BulkSettings for this stack from these values only, never from the environment."""
+    values: dict[str, Any] = {**stack.settings_values(endpoint, MAX_RECEIVE_COUNT), "model_dir": bundle,
+                              "ort_threads": 1, **overrides}
+    return settings_from(BulkSettings, **values)
 
 
 @pytest.fixture(scope="session")
@@ -32,15 +38,9 @@ def stack(aws: AwsClients) -> LocalStack:
     return create_stack(aws, prefix="test", max_receive_count=MAX_RECEIVE_COUNT)
 
 
-def settings_for(stack: LocalStack, endpoint: str, bundle: Path, **overrides: Any) -> BulkSettings:
-    return BulkSettings(model_dir=bundle, ort_threads=1, jobs_queue_url=stack.queue_url,
-                        results_bucket=stack.bucket, jobs_table=stack.table, aws_endpoint_url=endpoint,
-                        bulk_max_receive_count=MAX_RECEIVE_COUNT, **overrides)
-
-
 @pytest.fixture()
 def bulk_settings(stack: LocalStack, moto_endpoint: str, tiny_bundle_dir: Path) -> BulkSettings:
-    return settings_for(stack, moto_endpoint, tiny_bundle_dir)
+    return bulk_settings_for(stack, moto_endpoint, tiny_bundle_dir)
 
 
 @pytest.fixture()
@@ -48,33 +48,14 @@ def runtime(bulk_settings: BulkSettings, tiny_classifier: Classifier) -> BulkRun
     return build_runtime(bulk_settings, tiny_classifier)
 
 
-@pytest.fixture(scope="session")
-def handler_module(moto_endpoint: str, tiny_bundle_dir: Path) -> ModuleType:
-    """functions.bulk.handler imported as Lambda would: configuration from the environment."""
-    env = {"MODEL_DIR": str(tiny_bundle_dir), "ORT_THREADS": "1", "RESULTS_BUCKET": "unused-until-patched",
-           "JOBS_TABLE": "unused-until-patched", "AWS_ENDPOINT_URL": moto_endpoint,
-           "BULK_MAX_RECEIVE_COUNT": str(MAX_RECEIVE_COUNT), "POWERTOOLS_TRACE_DISABLED": "true"}
-    saved = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    try:
-        return importlib.import_module("functions.bulk.handler")
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+@pytest.fixture()
+def bulk_handler(runtime: BulkRuntime) -> Handler:
+    """The real Lambda handler of the bulk function, working on this test's stack."""
+    return make_handler(runtime)
 
 
 @pytest.fixture()
-def bulk_handler(handler_module: ModuleType, runtime: BulkRuntime, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """The real handler, pointed at this test's stack (the module reads its runtime per record)."""
-    monkeypatch.setattr(handler_module, "runtime", runtime)
-    return handler_module.handler
-
-
-@pytest.fixture()
-def event_source(aws: AwsClients, stack: LocalStack, bulk_handler: Any) -> LocalEventSource:
+def event_source(aws: AwsClients, stack: LocalStack, bulk_handler: Handler) -> LocalEventSource:
     return LocalEventSource(aws.sqs, stack.queue_url, stack.queue_arn, bulk_handler)
 
 

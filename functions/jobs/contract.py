@@ -31,7 +31,7 @@ def _int_ids_are_fine(value: object) -> object:
     return value
 
 
-# An item id as the queue contract takes it; POST /v1/jobs validates its JSON items' ids with it too.
+# An item id as the queue contract takes it; functions.jobs.items checks every submitted id with it.
 ItemId = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS), BeforeValidator(_int_ids_are_fine)]
 
 

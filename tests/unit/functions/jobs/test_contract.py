@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from functions.bulk.contract import (
+from functions.jobs.contract import (
     MAX_CHUNK_ITEMS,
     SQS_MAX_BODY_BYTES,
     MalformedChunk,

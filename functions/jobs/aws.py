@@ -1,4 +1,4 @@
-"""AWS clients for the bulk path, created once per process and pointed at AWS_ENDPOINT_URL when set."""
+"""AWS clients for bulk jobs, created once per process and pointed at AWS_ENDPOINT_URL when set."""
 
 from dataclasses import dataclass
 from functools import cache

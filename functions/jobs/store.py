@@ -1,9 +1,10 @@
-"""Job records in DynamoDB and result objects in S3.
+"""Job records in DynamoDB (the result objects in S3 are in results.py).
 
 Table layout (one table, key ``job_id`` + ``record``):
 - ``record = "job"``: totals (items, chunks) and counters (succeeded, failed, chunks_done,
-  chunks_dead), status, timestamps, ``expires_at`` (the table's TTL attribute);
-- ``record = "chunk#<n>"``: one marker per finished chunk, ``state`` = done | dead.
+  chunks_failed), status, timestamps, ``expires_at`` (the table's TTL attribute);
+- ``record = "chunk#<n>"``: one marker per finished chunk, ``state`` = done | dead (its last
+  delivery failed and SQS moved its message to the dead-letter queue; it counts in chunks_failed).
 
 A counter moves only in the same transaction that creates (or flips) a chunk's marker, so a
 redelivered message, or a retry after a crash between the S3 write and the counters, can never
@@ -18,11 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from .contract import result_key, results_prefix
-
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
-    from mypy_boto3_s3 import S3Client
 
 JOB = "job"
 QUEUED, RUNNING, DONE, DONE_WITH_ERRORS, SUBMIT_FAILED = (
@@ -56,7 +54,7 @@ class JobRecord:
     succeeded: int
     failed: int
     chunks_done: int
-    chunks_dead: int
+    chunks_failed: int
     stored_status: str
     created_at: str | None
     updated_at: str | None
@@ -90,7 +88,7 @@ def _record_from_item(item: dict[str, Any]) -> JobRecord:
         succeeded=number("succeeded") or 0,
         failed=number("failed") or 0,
         chunks_done=number("chunks_done") or 0,
-        chunks_dead=number("chunks_dead") or 0,
+        chunks_failed=number("chunks_failed") or 0,
         stored_status=string("status") or QUEUED,
         created_at=string("created_at"),
         updated_at=string("updated_at"),
@@ -122,7 +120,7 @@ class JobStore:
             "succeeded": _n(0),
             "failed": _n(0),
             "chunks_done": _n(0),
-            "chunks_dead": _n(0),
+            "chunks_failed": _n(0),
             "status": {"S": QUEUED},
             "created_at": {"S": _now()},
             "updated_at": {"S": _now()},
@@ -231,12 +229,12 @@ class JobStore:
                 }
             },
             self._job_update(
-                job_id, {"succeeded": succeeded, "failed": failed - dead_failed, "chunks_dead": -1}
+                job_id, {"succeeded": succeeded, "failed": failed - dead_failed, "chunks_failed": -1}
             ),
         ]
         return self._transact(revive)
 
-    def record_dead_chunk(self, job_id: str, chunk: int, *, items: int) -> bool:
+    def record_failed_chunk(self, job_id: str, chunk: int, *, items: int) -> bool:
         """Count a chunk that exhausted its deliveries as failed; False if it was already counted."""
         marker = {
             **self._key(job_id, _marker(chunk)),
@@ -255,7 +253,7 @@ class JobStore:
                         "ConditionExpression": "attribute_not_exists(job_id)",
                     }
                 },
-                self._job_update(job_id, {"failed": items, "chunks_done": 1, "chunks_dead": 1}),
+                self._job_update(job_id, {"failed": items, "chunks_done": 1, "chunks_failed": 1}),
             ]
         )
 
@@ -282,34 +280,3 @@ class JobStore:
             if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
         return record
-
-
-class ResultStore:
-    def __init__(self, s3: "S3Client", bucket: str) -> None:
-        self._s3 = s3
-        self._bucket = bucket
-
-    def write(self, job_id: str, chunk: int, lines: list[bytes]) -> None:
-        # One PutObject per chunk: S3 replaces the object atomically, so a reader never sees half a
-        # chunk and a redelivery simply rewrites the same key.
-        self._s3.put_object(
-            Bucket=self._bucket,
-            Key=result_key(job_id, chunk),
-            Body=b"".join(lines),
-            ContentType="application/x-ndjson",
-        )
-
-    def chunk_keys(self, job_id: str) -> list[tuple[int, str]]:
-        found: list[tuple[int, str]] = []
-        paginator = self._s3.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self._bucket, Prefix=results_prefix(job_id)):
-            for obj in page.get("Contents", []):
-                name = obj["Key"].rsplit("/", 1)[-1]
-                if name.endswith(".jsonl") and name[:-6].isdigit():
-                    found.append((int(name[:-6]), obj["Key"]))
-        return sorted(found)
-
-    def presigned_url(self, key: str, expires_in: int) -> str:
-        return self._s3.generate_presigned_url(
-            "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=expires_in
-        )

@@ -1,18 +1,23 @@
 """The bulk path on one machine: create its AWS resources (moto's server in tests and the demo)
-and stand in for Lambda's SQS event source mapping, invoking the real handler with real events."""
+and stand in for Lambda's SQS event source mapping, invoking the real handler with real events.
+
+Also the one fake Lambda context object and the one free-port picker: the demo needs both, and the
+tests import them from here (a dev tool must not import from tests/).
+"""
 
 import json
+import socket
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .aws import AwsClients
+from functions.jobs.aws import AwsClients
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
-Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+Handler = Callable[[dict[str, Any], Any], Mapping[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -23,10 +28,14 @@ class LocalStack:
     bucket: str
     table: str
 
+    def settings_values(self, endpoint_url: str, max_receive_count: int) -> dict[str, str]:
+        """What the template gives both functions, pointed at these resources, by settings field name."""
+        return {"jobs_queue_url": self.queue_url, "results_bucket": self.bucket, "jobs_table": self.table,
+                "aws_endpoint_url": endpoint_url, "bulk_max_receive_count": str(max_receive_count)}
+
     def environment(self, endpoint_url: str, max_receive_count: int) -> dict[str, str]:
-        """The variables the template gives both functions, pointed at these resources."""
-        return {"JOBS_QUEUE_URL": self.queue_url, "RESULTS_BUCKET": self.bucket, "JOBS_TABLE": self.table,
-                "AWS_ENDPOINT_URL": endpoint_url, "BULK_MAX_RECEIVE_COUNT": str(max_receive_count)}
+        """The same as environment variables, for a function started in its own process."""
+        return {name.upper(): value for name, value in self.settings_values(endpoint_url, max_receive_count).items()}
 
 
 def create_stack(clients: AwsClients, *, prefix: str = "emotion", max_receive_count: int = 5,
@@ -57,20 +66,34 @@ def create_stack(clients: AwsClients, *, prefix: str = "emotion", max_receive_co
     return LocalStack(queue_url=queue_url, queue_arn=queue_arn, dlq_url=dlq_url, bucket=bucket, table=table)
 
 
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago, for a local server."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 @dataclass
 class FakeLambdaContext:
-    """The attributes Powertools reads from Lambda's context object."""
+    """The attributes Powertools and Mangum read from Lambda's context object."""
 
     function_name: str = "emotion-bulk-local"
     memory_limit_in_mb: int = 1769
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:emotion-bulk-local"
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     function_version: str = "$LATEST"
-    log_group_name: str = "/aws/lambda/emotion-bulk-local"
     log_stream_name: str = "local"
+    remaining_ms: int = 120_000
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:us-east-1:123456789012:function:{self.function_name}"
+
+    @property
+    def log_group_name(self) -> str:
+        return f"/aws/lambda/{self.function_name}"
 
     def get_remaining_time_in_millis(self) -> int:
-        return 120_000
+        return self.remaining_ms
 
 
 def sqs_event(messages: Sequence[Mapping[str, Any]], queue_arn: str,

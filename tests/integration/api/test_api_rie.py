@@ -15,7 +15,7 @@ import pytest
 from tests.helpers.lambda_rie import lambda_rie
 from tests.unit.functions.api.event_cases import CASES, load_event
 
-REPO_ROOT = Path(__file__).resolve().parents[4]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,12 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from functions.bulk.aws import AwsClients
-from functions.bulk.contract import encode_chunk
-from functions.bulk.local import LocalStack
+from devtools.local import LocalStack
 from functions.bulk.processing import BulkRuntime, process_chunk
-from functions.bulk.store import DONE, DONE_WITH_ERRORS, RUNNING
-from tests.bulk.fixtures import MAX_RECEIVE_COUNT, job_item, read_results
+from functions.jobs.aws import AwsClients
+from functions.jobs.contract import encode_chunk
+from functions.jobs.store import DONE, DONE_WITH_ERRORS, RUNNING
+from tests.helpers.bulk import MAX_RECEIVE_COUNT, job_item, read_results
 
 
 def chunk_body(job_id: str, chunk: int, n: int = 5, start: int = 0) -> str:
@@ -21,7 +21,7 @@ def chunk_body(job_id: str, chunk: int, n: int = 5, start: int = 0) -> str:
 
 def counters(aws: AwsClients, stack: LocalStack, job_id: str) -> dict[str, int]:
     item = job_item(aws, stack, job_id)
-    return {name: int(item[name]["N"]) for name in ("succeeded", "failed", "chunks_done", "chunks_dead")
+    return {name: int(item[name]["N"]) for name in ("succeeded", "failed", "chunks_done", "chunks_failed")
             if name in item}
 
 
@@ -33,7 +33,7 @@ def test_chunk_writes_one_line_per_item_and_counts(runtime: BulkRuntime, aws: Aw
     lines = read_results(aws, stack, "job1")[0]
     assert [line["id"] for line in lines] == [f"0-{i}" for i in range(5)]
     assert all(line["emotion"] == "joy" and 0 <= line["confidence"] <= 1 for line in lines)
-    assert counters(aws, stack, "job1") == {"succeeded": 5, "failed": 0, "chunks_done": 1, "chunks_dead": 0}
+    assert counters(aws, stack, "job1") == {"succeeded": 5, "failed": 0, "chunks_done": 1, "chunks_failed": 0}
     record = runtime.jobs.get("job1")
     assert record is not None and record.status == RUNNING
 
@@ -105,7 +105,7 @@ def test_s3_write_failure_fails_the_record_and_counts_nothing(runtime: BulkRunti
     finally:
         aws.s3.meta.events.unregister("before-call.s3.PutObject", unique_id="inject-s3-failure")
     assert len(read_results(aws, stack, "s3fail")[0]) == 5
-    assert counters(aws, stack, "s3fail") == {"succeeded": 5, "failed": 0, "chunks_done": 1, "chunks_dead": 0}
+    assert counters(aws, stack, "s3fail") == {"succeeded": 5, "failed": 0, "chunks_done": 1, "chunks_failed": 0}
 
 
 def test_crash_after_the_s3_write_is_counted_once_on_retry(runtime: BulkRuntime, aws: AwsClients,
@@ -127,7 +127,7 @@ def test_crash_after_the_s3_write_is_counted_once_on_retry(runtime: BulkRuntime,
     assert len(read_results(aws, stack, "late")[0]) == 5  # written, not yet counted
     assert process_chunk(runtime, body, receive_count=2).counted
     assert not process_chunk(runtime, body, receive_count=3).counted
-    assert counters(aws, stack, "late") == {"succeeded": 5, "failed": 0, "chunks_done": 1, "chunks_dead": 0}
+    assert counters(aws, stack, "late") == {"succeeded": 5, "failed": 0, "chunks_done": 1, "chunks_failed": 0}
 
 
 class Exploding:
@@ -152,7 +152,7 @@ def test_last_delivery_marks_the_chunk_failed_then_redrive_revives_it(
         process_chunk(broken, body, receive_count=MAX_RECEIVE_COUNT)
     record = runtime.jobs.get("dead")
     assert record is not None
-    assert (record.status, record.succeeded, record.failed, record.chunks_dead) == (DONE_WITH_ERRORS, 5, 5, 1)
+    assert (record.status, record.succeeded, record.failed, record.chunks_failed) == (DONE_WITH_ERRORS, 5, 5, 1)
     lines = read_results(aws, stack, "dead")[1]
     assert [line["id"] for line in lines] == [f"1-{i}" for i in range(5)]
     assert all("dead-letter queue" in line["error"] for line in lines)
@@ -161,7 +161,7 @@ def test_last_delivery_marks_the_chunk_failed_then_redrive_revives_it(
     assert process_chunk(runtime, body, receive_count=1).counted
     record = runtime.jobs.get("dead")
     assert record is not None
-    assert (record.status, record.succeeded, record.failed, record.chunks_dead, record.chunks_done) == (
+    assert (record.status, record.succeeded, record.failed, record.chunks_failed, record.chunks_done) == (
         DONE, 10, 0, 0, 2)
     assert all("emotion" in line for line in read_results(aws, stack, "dead")[1])
 

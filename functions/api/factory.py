@@ -1,0 +1,99 @@
+"""create_app: the /v1 API for one set of settings and one classifier.
+
+functions.api.app builds the served app from the environment (uvicorn, and the Lambda handler at
+import, so the model loads in Lambda's init phase: a full CPU burst, not billed against request
+latency). Tests build their own apps with their own settings and classifier.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import cache, partial
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from emotion_core import Classifier
+from functions.api.dependencies import ApiState
+from functions.api.errors import register_exception_handlers
+from functions.api.job_routes import router as jobs_router
+from functions.api.observability import logger
+from functions.api.routes import inference_router, model_router, operations_router
+from functions.api.schemas import ModelInfo
+from functions.api.settings import ApiSettings
+from functions.api.stage import StagePrefixMiddleware
+from functions.api.stats import RuntimeStats
+from functions.jobs.backend import connect_backend
+
+DESCRIPTION = (
+    "Emotions in text: Ekman-7 `emotion` + `confidence` (compatible with the v1 seed API), "
+    "sentiment, the 28 GoEmotions labels over their thresholds, and fitting emoji reactions. "
+    "Inference routes need the `X-API-Key` header."
+)
+
+
+class RequestStatsMiddleware:
+    """Counts every response by route template and status, and logs one line per request."""
+
+    def __init__(self, app: ASGIApp, stats: RuntimeStats, emit_emf: bool) -> None:
+        self.app = app
+        self.stats = stats
+        self.emit_emf = emit_emf
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            route = getattr(scope.get("route"), "path", None) or "other"
+            self.stats.record_status(route, status, emit_emf=self.emit_emf)
+            # Route template, never the body or query: texts must not reach the logs.
+            logger.info(
+                "request",
+                extra={
+                    "method": scope.get("method"),
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+                },
+            )
+
+
+def create_app(settings: ApiSettings, classifier: Classifier | None = None) -> FastAPI:
+    """The app for `settings`; loads the classifier from them unless one is given."""
+    if classifier is None:
+        classifier = Classifier.from_settings(settings)
+    # A real inference before the first request: fails the start (not a user's request) when the
+    # bundle cannot run, and lets health report an inference that actually happened.
+    classifier.predict(["warm-up"])
+    model = ModelInfo(name=classifier.metadata.get("name"), version=classifier.metadata.get("version"))
+    logger.info("model loaded", extra={"model": model.model_dump(), "heads": list(classifier.heads)})
+    stats = RuntimeStats()
+
+    app = FastAPI(title="Emotion classification API", version="1.0.0", description=DESCRIPTION)
+    app.state.api = ApiState(
+        settings=settings,
+        classifier=classifier,
+        model=model,
+        stats=stats,
+        jobs_backend=cache(partial(connect_backend, settings)),
+    )
+    register_exception_handlers(app)
+    app.add_middleware(RequestStatsMiddleware, stats=stats, emit_emf=settings.running_on_lambda)
+    app.add_middleware(StagePrefixMiddleware)
+    app.include_router(operations_router)
+    app.include_router(inference_router(settings))
+    app.include_router(model_router)
+    app.include_router(jobs_router)
+    return app

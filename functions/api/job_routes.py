@@ -1,0 +1,132 @@
+"""Bulk jobs: ``POST /v1/jobs`` splits the texts into chunk messages on SQS; ``GET /v1/jobs/{id}``
+reports progress from DynamoDB and, when the job is finished, presigned URLs of its results."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from botocore.exceptions import BotoCoreError, ClientError
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from functions.api.dependencies import JobsDep, SettingsDep
+from functions.api.errors import NotFound, Unavailable, Unprocessable
+from functions.api.guards import read_limited, require_api_key
+from functions.api.job_schemas import JobAccepted, JobRequest, JobStatus, ResultFile
+from functions.api.job_uploads import items_from_body
+from functions.api.observability import logger
+from functions.api.settings import ApiSettings
+from functions.jobs.backend import JobsBackend
+from functions.jobs.contract import JOB_ID_PATTERN
+from functions.jobs.items import InvalidJob, check_items
+from functions.jobs.store import FINAL_STATES
+from functions.jobs.submit import EnqueueError, Submission, submit_job
+
+_JOB_ID = re.compile(JOB_ID_PATTERN)
+
+
+def accept_job(
+    settings: ApiSettings, backend: JobsBackend, body: bytes, media_type: str, text_column: str, id_column: str
+) -> Submission:
+    """Body -> items -> checks -> job record + chunk messages; raises ApiError for the client's mistakes."""
+    items = items_from_body(body, media_type, text_column, id_column)
+    try:
+        items = check_items(items, max_items=settings.jobs_max_items, max_text_chars=settings.max_text_chars)
+    except InvalidJob as exc:
+        raise Unprocessable(str(exc)) from None
+    try:
+        return submit_job(items, jobs=backend.jobs, sqs=backend.sqs, queue_url=backend.queue_url,
+                          max_items=settings.chunk_max_items, max_bytes=settings.chunk_max_bytes)
+    except (EnqueueError, ClientError, BotoCoreError) as exc:
+        logger.error("job submission failed", extra={"error": type(exc).__name__, "reason": str(exc)[:500]})
+        raise Unavailable(
+            "the job could not be queued and was not accepted; retry later", headers={"Retry-After": "5"}
+        ) from None
+
+
+router = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)], tags=["jobs"])
+
+_BODY_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {"schema": JobRequest.model_json_schema()},
+            "text/csv": {"schema": {"type": "string"}, "example": "id,text\n1,I love it\n2,so sad\n"},
+            "application/x-ndjson": {
+                "schema": {"type": "string"},
+                "example": '{"id": "1", "text": "I love it"}\n',
+            },
+        },
+    }
+}
+
+
+@router.post(
+    "/jobs",
+    status_code=202,
+    response_model=JobAccepted,
+    openapi_extra=_BODY_DOC,
+    summary="Submit texts for bulk classification (JSON, CSV or JSONL)",
+)
+async def create_job(
+    request: Request,
+    settings: SettingsDep,
+    backend: JobsDep,
+    text_column: Annotated[
+        str, Query(min_length=1, max_length=200, description="Column (CSV) or key (JSONL) holding the text")
+    ] = "text",
+    id_column: Annotated[
+        str,
+        Query(min_length=1, max_length=200, description="CSV column holding the id; row numbers when absent"),
+    ] = "id",
+) -> JobAccepted:
+    body = await read_limited(request, settings.jobs_max_body_bytes, limit_of="a job")
+    media_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    # Parsing megabytes and the boto3 calls block: keep them off the event loop (it matters under
+    # uvicorn; on Lambda one request per instance runs anyway).
+    submission = await run_in_threadpool(accept_job, settings, backend, body, media_type, text_column, id_column)
+    logger.info(
+        "job queued",
+        extra={"job_id": submission.job_id, "items": submission.items, "chunks": submission.chunks},
+    )
+    return JobAccepted(
+        job_id=submission.job_id,
+        status="queued",
+        items=submission.items,
+        chunks=submission.chunks,
+        status_url=f"/v1/jobs/{submission.job_id}",
+    )
+
+
+@router.get(
+    "/jobs/{job_id}",
+    response_model=JobStatus,
+    response_model_exclude_none=True,
+    summary="Progress of a job, and its result files once finished",
+)
+def get_job(job_id: str, settings: SettingsDep, backend: JobsDep) -> JobStatus:
+    record = backend.jobs.get(job_id) if _JOB_ID.match(job_id) else None
+    if record is None:
+        raise NotFound(f"job_id: no job {job_id}" if _JOB_ID.match(job_id) else "job_id: not a job id")
+    status = JobStatus(
+        job_id=record.job_id,
+        status=record.status,
+        items=record.items,
+        chunks=record.chunks,
+        processed=record.processed,
+        succeeded=record.succeeded,
+        failed=record.failed,
+        chunks_done=record.chunks_done,
+        chunks_failed=record.chunks_failed,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+    )
+    if record.status in FINAL_STATES:
+        expires = settings.results_url_seconds
+        status.results = [
+            ResultFile(chunk=chunk, url=backend.results.presigned_url(key, expires))
+            for chunk, key in backend.results.chunk_keys(job_id)
+        ]
+        status.results_expire_in = expires
+    return status

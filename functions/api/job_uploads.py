@@ -1,0 +1,70 @@
+"""The body of POST /v1/jobs -> items: JSON (texts or items), CSV or JSONL.
+
+Parsing only; functions.jobs.items checks the items once, whatever format they came in.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+
+from emotion_core.batch import read_csv, read_jsonl
+from emotion_core.errors import InputError
+from functions.api.errors import BadRequest, Unprocessable, UnsupportedMediaType
+from functions.api.job_schemas import JobRequest
+
+CSV_TYPES = {"text/csv", "application/csv"}
+JSONL_TYPES = {"application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/ndjson"}
+# curl -d labels JSON as form data; the API reads such bodies as JSON everywhere.
+JSON_TYPES = {"application/json", "application/x-www-form-urlencoded", ""}
+
+
+def _validation_error(exc: ValidationError) -> RequestValidationError:
+    # Prefixed with "body" so the API's error mapper names fields as the client wrote them.
+    return RequestValidationError([{**error, "loc": ("body", *error["loc"])} for error in exc.errors()])
+
+
+def items_from_json(body: bytes) -> list[dict[str, Any]]:
+    try:
+        request = JobRequest.model_validate_json(body)
+    except ValidationError as exc:
+        raise _validation_error(exc) from None
+    if request.texts is not None:
+        return [{"id": str(position), "text": text} for position, text in enumerate(request.texts, start=1)]
+    assert request.items is not None
+    return [item.model_dump() for item in request.items]
+
+
+def items_from_file(body: bytes, media_type: str, text_column: str, id_column: str) -> list[dict[str, Any]]:
+    if media_type in JSONL_TYPES:
+        return [
+            {"id": item["id"], "error": item["error"]}
+            if "error" in item
+            else {"id": item["id"], "text": item.get(text_column)}
+            for item in read_jsonl(io.BytesIO(body))
+        ]
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"body: the CSV is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    try:
+        return list(read_csv(io.StringIO(text, newline=""), text_column=text_column, id_column=id_column))
+    except InputError as exc:
+        raise Unprocessable(f"{exc.field}: {exc.message}") from None
+    except csv.Error as exc:
+        raise Unprocessable(f"body: the CSV cannot be parsed ({exc})") from None
+
+
+def items_from_body(body: bytes, media_type: str, text_column: str, id_column: str) -> list[dict[str, Any]]:
+    """Raises the API's errors for a body the client got wrong (its type, its syntax, its columns)."""
+    if media_type in CSV_TYPES | JSONL_TYPES:
+        return items_from_file(body, media_type, text_column, id_column)
+    if media_type in JSON_TYPES:
+        return items_from_json(body)
+    raise UnsupportedMediaType(
+        f"content-type: {media_type} is not accepted; use application/json, text/csv or application/x-ndjson"
+    )

@@ -1,1 +1,0 @@
-"""Fixtures and helpers shared by the bulk-path tests (unit and integration)."""

@@ -1,0 +1,1 @@
+"""Golden responses: what the API answered before a refactoring, replayed after it."""

@@ -1,3 +1,0 @@
-"""Bulk-path fixtures: moto server on 127.0.0.1, a stack per test, the real handler."""
-
-from tests.bulk.fixtures import *  # noqa: F403 - pytest finds fixtures by name in this module
