@@ -79,7 +79,7 @@ lint: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check .
 
 typecheck: $(VENV)/.stamp-dev
-	$(VENV)/bin/mypy layers functions training infra bench
+	$(VENV)/bin/mypy layers functions training infra bench devtools
 	$(VENV)/bin/mypy --strict functions/deploy_hook
 
 unit: $(VENV)/.stamp-dev

@@ -37,7 +37,7 @@ def bulk_section(bundle_dir: Path, workdir: Path, texts: list[str], *, chunk_siz
             server.kill()
             server.wait(timeout=10)
         log.close()
-    result["what"] = ("functions.bulk.submit.submit_job, then LocalEventSource polling the queue (SQS batches of "
+    result["what"] = ("functions.jobs.submit.submit_job, then LocalEventSource polling the queue (SQS batches of "
                       "10) and invoking functions.bulk.handler.handler; S3/SQS/DynamoDB = ThreadedMotoServer "
                       "in its own process on 127.0.0.1")
     return result

@@ -1,7 +1,7 @@
 """The bulk path measured end to end over moto: `python -m bench.bulk_worker SPEC OUT`.
 
-Per chunk size: submit a job (functions.bulk.submit, the API's path), then drain the queue with
-functions.bulk.local.LocalEventSource invoking the real handler, SQS batches of 10 as in the
+Per chunk size: submit a job (functions.jobs.submit, the API's path), then drain the queue with
+devtools.local.LocalEventSource invoking the real handler, SQS batches of 10 as in the
 template. Reports texts/s through the whole loop and the handler's own time per chunk (what
 Lambda bills).
 """
@@ -25,11 +25,11 @@ AWS_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "
 
 def measure(spec: dict[str, Any]) -> dict[str, Any]:
     os.environ.update(AWS_ENV)
-    from functions.bulk.aws import aws_clients
-    from functions.bulk.local import LocalEventSource, create_stack
-    from functions.bulk.store import FINAL_STATES as FINAL
-    from functions.bulk.store import JobStore
-    from functions.bulk.submit import submit_job
+    from devtools.local import LocalEventSource, create_stack
+    from functions.jobs.aws import aws_clients
+    from functions.jobs.store import FINAL_STATES as FINAL
+    from functions.jobs.store import JobStore
+    from functions.jobs.submit import submit_job
 
     endpoint = spec["endpoint"]
     clients = aws_clients(endpoint)

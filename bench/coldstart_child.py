@@ -14,7 +14,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 
 class RuntimeOnly(importlib.abc.MetaPathFinder):
@@ -53,7 +53,7 @@ def main(argv: list[str]) -> int:
 
     imported = time.time()
     event = json.loads(Path(spec["event"]).read_text())
-    response = api.handler(event, Context())
+    response = api.handler(event, cast(Any, Context()))
     answered = time.time()
     warm: list[float] = []
     texts: list[str] = spec["warm_texts"]
@@ -66,7 +66,7 @@ def main(argv: list[str]) -> int:
         warm_event["multiValueHeaders"] = {k: v for k, v in event["multiValueHeaders"].items()
                                            if k != "Content-Length"}
         t0 = time.perf_counter()
-        warm_response = api.handler(warm_event, Context())
+        warm_response = api.handler(warm_event, cast(Any, Context()))
         warm.append(time.perf_counter() - t0)
         if warm_response["statusCode"] != 200:
             raise RuntimeError(f"warm event answered {warm_response['statusCode']}")

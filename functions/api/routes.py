@@ -6,35 +6,28 @@ them), and FastAPI resolves string annotations in module globals only.
 """
 
 import time
-from collections.abc import Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from emotion_core import Classifier
+from emotion_core import Classifier, Prediction
 from functions.api.dependencies import ClassifierDep, ModelDep, SettingsDep, StatsDep
 from functions.api.guards import GuardedRoute, require_api_key
 from functions.api.observability import tracer
-from functions.api.schemas import BatchResponse, Health, Labels, Prediction
+from functions.api.schemas import BatchResponse, Health, Labels
 from functions.api.settings import ApiSettings
 from functions.api.stats import RuntimeStats
-
-
-def prediction_json(prediction: Mapping[str, Any]) -> dict[str, Any]:
-    """One classifier prediction as the response carries it: the API's only use of the core's type."""
-    return dict(prediction)
 
 
 @tracer.capture_method(capture_response=False)
 def classify(
     classifier: Classifier, stats: RuntimeStats, settings: ApiSettings, texts: list[str], include_scores: bool, *,
     batch: bool
-) -> list[dict[str, Any]]:
+) -> list[Prediction]:
     started = time.perf_counter()
-    found = classifier.predict(texts, include_scores=include_scores) if texts else []
+    predictions = classifier.predict(texts, include_scores=include_scores) if texts else []
     latency_ms = (time.perf_counter() - started) * 1000
-    predictions = [prediction_json(prediction) for prediction in found]
     stats.record_inference(predictions, latency_ms=latency_ms, batch=batch, emit_emf=settings.running_on_lambda)
     return predictions
 
@@ -69,17 +62,17 @@ def inference_router(settings: ApiSettings) -> APIRouter:
     router = _keyed_router()
 
     @router.post(
-        "/predict-emotion", response_model=Prediction, response_model_exclude_unset=True, summary="Emotions of one text"
+        "/predict-emotion", response_model=Prediction, response_model_exclude_none=True, summary="Emotions of one text"
     )
     def predict_emotion(
         body: PredictRequest, classifier: ClassifierDep, stats: StatsDep, app_settings: SettingsDep
-    ) -> dict[str, Any]:
+    ) -> Prediction:
         return classify(classifier, stats, app_settings, [body.text], body.include_scores, batch=False)[0]
 
     @router.post(
         "/predict-emotion-batch",
         response_model=BatchResponse,
-        response_model_exclude_unset=True,
+        response_model_exclude_none=True,
         summary="Emotions of many texts, in order",
     )
     def predict_emotion_batch(

@@ -5,31 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-
-class LabelScore(BaseModel):
-    label: str
-    score: float
-
-
-class Prediction(BaseModel):
-    """One text's answer; `emotion` + `confidence` are the seed API's fields (Ekman 7)."""
-
-    # The core may grow fields; the API passes them through rather than dropping them.
-    model_config = ConfigDict(extra="allow")
-
-    emotion: str = Field(description="Ekman-7 top-1: anger, disgust, fear, joy, neutral, sadness, surprise")
-    confidence: float
-    sentiment: str | None = None
-    labels: dict[str, list[LabelScore]] | None = None
-    reactions: dict[str, list[str]] | None = None
-    windows: int | None = None
-    scores: dict[str, dict[str, float]] | None = None
+from emotion_core import Prediction
 
 
 class BatchResponse(BaseModel):
-    results: list[Prediction]
+    results: list[Prediction] = Field(description="One Prediction per text, in input order.")
 
 
 class ModelInfo(BaseModel):

@@ -10,11 +10,12 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter, deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
 
+from emotion_core import Prediction
 from functions.api.observability import metrics
 
 # Percentiles over a bounded window keep memory flat on a long-lived instance.
@@ -53,13 +54,13 @@ class RuntimeStats:
 
     def record_inference(
         self,
-        predictions: Iterable[Mapping[str, Any]],
+        predictions: Iterable[Prediction],
         *,
         latency_ms: float,
         batch: bool,
         emit_emf: bool,
     ) -> None:
-        emotions = [str(p.get("emotion")) for p in predictions]
+        emotions = [p.emotion for p in predictions]
         with self._lock:
             self.texts += len(emotions)
             if batch:

@@ -29,8 +29,7 @@ def test_the_image_holds_every_function_package_and_nothing_dev_only(image: Imag
     assert all((task / "functions" / name / "__init__.py").is_file() for name in packages)
     assert (task / "emotion_core" / "__init__.py").is_file() and (task / "model" / "model.json").is_file()
     assert {check.event_file for check in CHECKS} <= {p.name for p in (task / "events" / "api").glob("*.json")}
-    for dev_only in ("devtools", "tests", "training", "bench", "functions/bulk/local.py", "functions/bulk/demo.py",
-                     "functions/Dockerfile"):
+    for dev_only in ("devtools", "tests", "training", "bench", "functions/Dockerfile"):
         assert not (task / dev_only).exists(), dev_only
     assert not list(task.rglob("__pycache__"))
 

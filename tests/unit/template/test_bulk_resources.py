@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from functions.bulk.contract import SQS_MAX_BODY_BYTES
 from functions.bulk.settings import BulkSettings
+from functions.jobs.contract import SQS_MAX_BODY_BYTES
 from tests.unit.template.test_template import TEMPLATE, CfnLoader
 
 
