@@ -30,6 +30,8 @@ class RuntimeOnly(importlib.abc.MetaPathFinder):
         return None
 
 
+# Not devtools.local.FakeLambdaContext: importing that (and boto3) before the handler would skew the
+# measured cold start.
 class Context:
     function_name = "emotion-api"
     function_version = "$LATEST"

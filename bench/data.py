@@ -11,7 +11,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-SYNTHETIC_SOURCE = "synthetic stand-in (GoEmotions folder absent): texts built from tests/tiny_bundle.py words"
+SYNTHETIC_SOURCE = "synthetic stand-in (GoEmotions folder absent): texts built from devtools/tiny_bundle.py words"
 
 
 def _split_dict(texts: list[str], targets: dict[str, Any], limit: int | None) -> dict[str, Any]:
@@ -37,7 +37,7 @@ def load_goemotions(path: Path, test_limit: int | None, dev_limit: int | None) -
 
 
 def synthetic(n_test: int, n_dev: int, seed: int = 13) -> dict[str, Any]:
-    from tests.tiny_bundle import EKMAN_LABELS, EKMAN_OF, EMOTION_WORDS, FINE_LABELS, SENTIMENT_LABELS, SENTIMENT_OF
+    from devtools.tiny_bundle import EKMAN_LABELS, EKMAN_OF, EMOTION_WORDS, FINE_LABELS, SENTIMENT_LABELS, SENTIMENT_OF
 
     rng = random.Random(seed)
     fillers = ["i am so", "today i feel", "this is", "we were really", "my day was"]

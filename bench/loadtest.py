@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,14 +14,9 @@ from typing import Any
 import httpx
 
 from bench.common import REPO_ROOT, Bound, child_env, percentiles_ms
+from devtools.local import free_port
 
 ROUTE = "/v1/predict-emotion"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_server(bundle_dir: Path, workers: int, threads: int, log: Path, wait_s: float = 120) -> tuple[Any, str]:

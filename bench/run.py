@@ -84,10 +84,10 @@ def resolve_bundle(args: argparse.Namespace, training: Training, work: Path) -> 
         raise SystemExit(f"bench: no model bundle at {bundle} (model.json missing). Run the training job first "
                          "(python -m training.job --config training/configs/goemotions.yaml), pass --bundle, "
                          "or use --quick, which builds a tiny stand-in bundle.")
-    from tests.tiny_bundle import build_tiny_bundle
+    from devtools.tiny_bundle import build_tiny_bundle
 
     tiny = build_tiny_bundle(work / "tiny_bundle", max_length=64)
-    return tiny, f"tiny stand-in bundle (tests/tiny_bundle.py; no bundle at {bundle})"
+    return tiny, f"tiny stand-in bundle (devtools/tiny_bundle.py; no bundle at {bundle})"
 
 
 def models_section(training: Training, bundle: Path, work: Path, data_file: Path, heads: dict[str, list[str]],

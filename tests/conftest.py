@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from devtools.tiny_bundle import build_tiny_bundle
 from emotion_core import Classifier
-from tests.tiny_bundle import build_tiny_bundle
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RELEASED_BUNDLE = REPO_ROOT / "layers" / "model"

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from devtools.local import LocalEventSource, LocalStack, create_stack
-from emotion_core import Classifier
+from emotion_core import Classifier, Prediction
 from functions.bulk.processing import BulkRuntime, build_runtime
 from functions.bulk.sqs_batch import make_handler
 from functions.jobs.aws import AwsClients
@@ -154,7 +154,10 @@ class FailsOn:
         self.real, self.marker, self.times, self.failures = real, marker, times, 0
         self.max_text_chars = real.max_text_chars
 
-    def predict(self, texts: list[str], *, include_scores: bool = False) -> list[dict[str, Any]]:
+    def __getattr__(self, name: str) -> Any:  # everything but predict is the real classifier's
+        return getattr(self.real, name)
+
+    def predict(self, texts: list[str], *, include_scores: bool = False) -> list[Prediction]:
         if self.marker in texts and self.failures < self.times:
             self.failures += 1
             raise RuntimeError("injected failure")

@@ -7,6 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from devtools.local import LocalStack
+from emotion_core import Prediction
 from functions.bulk.processing import BulkRuntime, process_chunk
 from functions.jobs.aws import AwsClients
 from functions.jobs.contract import encode_chunk
@@ -131,8 +132,11 @@ def test_crash_after_the_s3_write_is_counted_once_on_retry(runtime: BulkRuntime,
 
 
 class Exploding:
-    def predict(self, texts: list[str], *, include_scores: bool = False) -> list[dict[str, Any]]:
+    def predict(self, texts: list[str], *, include_scores: bool = False) -> list[Prediction]:
         raise RuntimeError("injected model failure")
+
+    def window_problem(self, text: str) -> str | None:
+        return None
 
     max_text_chars = 10_000
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from devtools.tiny_bundle import build_tiny_bundle, rehash
 from emotion_core import BundleError, Classifier
-from tests.tiny_bundle import build_tiny_bundle, rehash
 
 
 @pytest.fixture

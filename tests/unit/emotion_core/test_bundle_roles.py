@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
+from devtools.tiny_bundle import CARER_HEADS, CARER_LABELS, GOEMOTIONS_HEADS, build_tiny_bundle
 from emotion_core import BundleError, Classifier
 from emotion_core.normalize import TEXT_NORMALIZATIONS
-from tests.tiny_bundle import CARER_HEADS, CARER_LABELS, GOEMOTIONS_HEADS, build_tiny_bundle
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ import onnx
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
+from devtools.tiny_bundle import build_tokenizer
 from emotion_core import BundleError, Classifier
 from emotion_core.bundle import FORMAT_VERSION, read_bundle
 from emotion_core.bundle_writer import TEXT_NORMALIZATION, write_bundle
-from tests.tiny_bundle import build_tokenizer
 
 CARD = "# test bundle\n"
 

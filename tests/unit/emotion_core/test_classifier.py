@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from devtools.tiny_bundle import build_tiny_bundle
 from emotion_core import BundleError, Classifier, ConfigError, InputError, Prediction, Settings
-from tests.tiny_bundle import build_tiny_bundle
 
 # In this order: the JSON of 1.0.0 plus `language` (2.0), the same in the API, the CLI and bulk results.
 PREDICTION_KEYS = ["emotion", "confidence", "sentiment", "labels", "reactions", "windows", "language"]

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from devtools.tiny_bundle import CARER_LABELS, FINE_LABELS
 from emotion_core import Classifier, ConfigError
 from emotion_core.reactions import DEFAULT_REACTIONS_FILE, load_reactions
-from tests.tiny_bundle import CARER_LABELS, FINE_LABELS
 
 
 def test_grief_blocks_laughter_and_celebration(tiny_classifier: Classifier) -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from devtools.tiny_bundle import CARER_HEADS, build_tiny_bundle
 from emotion_core import BundleError, Classifier
-from tests.tiny_bundle import CARER_HEADS, build_tiny_bundle
 
 CHALLENGE = Path(__file__).resolve().parents[3] / "training" / "challenge" / "challenge.jsonl"
 

@@ -1,7 +1,8 @@
 """Which package may import which, read from the source with ast (no module is imported).
 
 The API and the bulk function share code only through functions.jobs and emotion_core; neither
-imports the other, functions.jobs imports neither, and nothing that ships imports devtools or tests.
+imports the other, functions.jobs imports neither, nothing that ships imports devtools or tests, and
+no dev tool, benchmark, training or infra module imports tests.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ FORBIDDEN = {
     "functions.bulk": ("functions.api", "devtools", "tests"),
     "functions.jobs": ("functions.api", "functions.bulk", "devtools", "tests"),
     "emotion_core": ("functions", "devtools", "tests"),
+    # Dev tools, benchmarks, training and infra may use the shipped code, never the tests.
+    "devtools": ("tests",),
+    "bench": ("tests",),
+    "training": ("tests", "functions"),
+    "infra": ("tests",),
 }
 
 
