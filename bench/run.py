@@ -130,6 +130,79 @@ def models_section(training: Training, bundle: Path, work: Path, data_file: Path
                        "accuracy_seconds": {"test": budget.eval_seconds, "dev": budget.dev_seconds}}}
 
 
+def _accuracy_scope(data: dict[str, Any]) -> str:
+    texts = data["test"]["texts"]
+    if data["source"].startswith("synthetic"):
+        return f"all {len(texts)} synthetic texts"
+    if len(texts) == data["test_size"]:
+        return f"the full test split ({len(texts)} texts)"
+    return f"the first {len(texts)} of {data['test_size']} test texts"
+
+
+UNITS = {"*_ms": "milliseconds", "*_s": "seconds", "*_mb": "MiB (1024² bytes)", "texts_per_s": "texts/second",
+         "rps": "requests/second", "macro_f1_*": "macro-averaged F1, 0-1", "usd_per_million_texts": "USD",
+         "*_speedup / *_ratio / *_reduction": "dimensionless (reference / row, or row / reference)"}
+
+
+def _header(args: argparse.Namespace, argv: list[str] | None, stamp: str, started_at: dt.datetime,
+            bundle: Path, bundle_source: str, budget: Budget, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "schema": 1, "stamp": stamp, "mode": "quick" if args.quick else "full",
+        "created": started_at.isoformat(timespec="seconds"),
+        "command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "machine": machine_info(),
+        "settings": {"threads": args.threads, "accuracy_threads": args.accuracy_threads,
+                     "http_workers": args.http_workers, "bundle": str(bundle), "bundle_source": bundle_source,
+                     "training_config": str(args.config), "budget": asdict(budget)},
+        "data": {"source": data["source"], "test_texts": len(data["test"]["texts"]), "test_size": data["test_size"],
+                 "accuracy_scope": _accuracy_scope(data)},
+        "units": UNITS,
+    }
+
+
+def _measure(results: dict[str, Any], sections: list[str], training: Training, bundle: Path, work: Path,
+             data_file: Path, data: dict[str, Any], args: argparse.Namespace, budget: Budget) -> None:
+    texts: list[str] = data["test"]["texts"]
+    results["models"] = (models_section(training, bundle, work, data_file, data["heads"], args, budget)
+                         if "models" in sections else {"rows": {}, "ratios": {}})
+    if "serving" in sections:
+        from bench.serving import serving_section
+
+        log.info("serving: footprint, cold start, HTTP")
+        results["serving"] = serving_section(
+            bundle, work, texts, quick=args.quick, threads=args.threads, http_workers=args.http_workers,
+            levels=list(budget.http_levels), http_bound=budget.http, coldstart_runs=budget.coldstart_runs,
+            warm_events=budget.warm_events, warm_seconds=budget.warm_seconds)
+    if "bulk" in sections:
+        from bench.bulk import bulk_section
+
+        log.info("bulk: moto server + bulk handler")
+        results["bulk"] = bulk_section(bundle, work, texts, chunk_sizes=list(budget.bulk_chunk_sizes),
+                                       items=budget.bulk_items, seconds=budget.bulk_seconds, threads=args.threads)
+    warm = (results.get("serving") or {}).get("cold_start", {}).get("warm_handler_s") or []
+    results["cost"] = cost_section(warm, (results.get("bulk") or {}).get("rows") or [])
+
+
+def _write(results: dict[str, Any], out: Path, stamp: str, started: float) -> None:
+    from bench.plots import write_plots
+    from bench.report import report_markdown, summary_markdown, targets
+
+    results["targets"] = targets(results)
+    results["machine"]["load_average_1m_at_end"] = round(os.getloadavg()[0], 2)
+    results["machine"]["training_running_at_end"] = bool(machine_info()["training_running"])
+    results["duration_s"] = round(time.perf_counter() - started, 1)
+    plots = write_plots(results, out, stamp)
+    results["plots"] = plots
+    write_json(out / f"{stamp}.json", results)
+    (out / f"{stamp}.md").write_text(report_markdown(results, plots))
+    sys.stdout.write(summary_markdown(results))
+    sys.stdout.write("\nTargets:\n" + "".join(
+        f"  [{ {True: 'met', False: 'MISSED', None: 'n/a'}[t['met']] }] {t['target']}: {t['figure']}\n"
+        for t in results["targets"]))
+    sys.stdout.write(f"\nwrote {out / (stamp + '.json')}, {out / (stamp + '.md')} and {len(plots)} plots "
+                     f"in {results['duration_s']} s\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
@@ -156,66 +229,7 @@ def main(argv: list[str] | None = None) -> int:
     data = eval_set(data_path, budget.test_limit, budget.dev_limit)
     data_file = work / "eval_set.json"
     data_file.write_text(json.dumps(data))
-    texts: list[str] = data["test"]["texts"]
-    if data["source"].startswith("synthetic"):
-        scope = f"all {len(texts)} synthetic texts"
-    elif len(texts) == data["test_size"]:
-        scope = f"the full test split ({len(texts)} texts)"
-    else:
-        scope = f"the first {len(texts)} of {data['test_size']} test texts"
-
-    results: dict[str, Any] = {
-        "schema": 1, "stamp": stamp, "mode": "quick" if args.quick else "full",
-        "created": started_at.isoformat(timespec="seconds"),
-        "command": "python -m bench " + " ".join(argv if argv is not None else sys.argv[1:]),
-        "machine": machine_info(),
-        "settings": {"threads": args.threads, "accuracy_threads": args.accuracy_threads,
-                     "http_workers": args.http_workers, "bundle": str(bundle), "bundle_source": bundle_source,
-                     "training_config": str(args.config), "budget": asdict(budget)},
-        "data": {"source": data["source"], "test_texts": len(texts), "test_size": data["test_size"],
-                 "accuracy_scope": scope},
-        "units": {"*_ms": "milliseconds", "*_s": "seconds", "*_mb": "MiB (1024² bytes)", "texts_per_s": "texts/second",
-                  "rps": "requests/second", "macro_f1_*": "macro-averaged F1, 0-1", "usd_per_million_texts": "USD",
-                  "*_speedup / *_ratio / *_reduction": "dimensionless (reference / row, or row / reference)"},
-    }
-    if "models" in sections:
-        results["models"] = models_section(training, bundle, work, data_file, data["heads"], args, budget)
-    else:
-        results["models"] = {"rows": {}, "ratios": {}}
-    if "serving" in sections:
-        from bench.serving import serving_section
-
-        log.info("serving: footprint, cold start, HTTP")
-        results["serving"] = serving_section(
-            bundle, work, texts, quick=args.quick, threads=args.threads, http_workers=args.http_workers,
-            levels=list(budget.http_levels), http_bound=budget.http, coldstart_runs=budget.coldstart_runs,
-            warm_events=budget.warm_events, warm_seconds=budget.warm_seconds)
-    if "bulk" in sections:
-        from bench.bulk import bulk_section
-
-        log.info("bulk: moto server + bulk handler")
-        results["bulk"] = bulk_section(bundle, work, texts, chunk_sizes=list(budget.bulk_chunk_sizes),
-                                       items=budget.bulk_items, seconds=budget.bulk_seconds, threads=args.threads)
-    warm = (results.get("serving") or {}).get("cold_start", {}).get("warm_handler_s") or []
-    results["cost"] = cost_section(warm, (results.get("bulk") or {}).get("rows") or [])
-
-    from bench.report import report_markdown, summary_markdown, targets
-
-    results["targets"] = targets(results)
-    results["machine"]["load_average_1m_at_end"] = round(os.getloadavg()[0], 2)
-    results["machine"]["training_running_at_end"] = bool(machine_info()["training_running"])
-    results["duration_s"] = round(time.perf_counter() - started, 1)
-
-    from bench.plots import write_plots
-
-    plots = write_plots(results, out, stamp)
-    results["plots"] = plots
-    write_json(out / f"{stamp}.json", results)
-    (out / f"{stamp}.md").write_text(report_markdown(results, plots))
-    sys.stdout.write(summary_markdown(results))
-    sys.stdout.write("\nTargets:\n" + "".join(
-        f"  [{ {True: 'met', False: 'MISSED', None: 'n/a'}[t['met']] }] {t['target']}: {t['figure']}\n"
-        for t in results["targets"]))
-    sys.stdout.write(f"\nwrote {out / (stamp + '.json')}, {out / (stamp + '.md')} and {len(plots)} plots "
-                     f"in {results['duration_s']} s\n")
+    results = _header(args, argv, stamp, started_at, bundle, bundle_source, budget, data)
+    _measure(results, sections, training, bundle, work, data_file, data, args, budget)
+    _write(results, out, stamp, started)
     return 0

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +28,7 @@ from training.checkpoint import Progress, RunPaths
 from training.config import JobConfig, StageConfig, load_config, parse_overrides, save_config
 from training.data import load_transfer_texts
 from training.inference import onnx_logits, onnx_session, predict_logits
+from training.logs import setup_logging
 from training.model import MultiHeadClassifier
 from training.objective import TrainSet
 from training.results import STUDENT_FP32, STUDENT_INT8, TEACHER_FP32, Evaluation, ExportResult, SoftTargets
@@ -36,7 +36,7 @@ from training.stages.augmented import augment_trainset
 from training.stages.evaluate import LogitsOf, ModelUnderTest, evaluate_models
 from training.stages.export import ExportPaths, export_student
 from training.stages.fit import fit_classifier
-from training.stages.release import ReleaseInputs, keep_previous, release
+from training.stages.release import ReleaseInputs, check_must_beat, keep_previous, release
 from training.stages.report import Report, build_report
 from training.stages.soft_targets import distillation_trainset, teacher_soft_targets
 from training.train import FitResult, StageRun
@@ -118,13 +118,8 @@ class Job(Workspace):
         return fit_classifier(self.base_path(stage), sizes, stage.model, run)
 
 
-def gold_trainset(job: Job, stage: StageConfig) -> TrainSet:
-    train = job.dataset.splits["train"]
-    return TrainSet(job.encoded(stage, train.texts), train.targets, np.ones(len(train), dtype=bool))
-
-
 def _teacher(job: Job, stage: StageConfig) -> FitResult:
-    return job.fit("teacher", stage, lambda: gold_trainset(job, stage))
+    return job.fit("teacher", stage, lambda: job.gold_trainset(stage))
 
 
 def run_teacher(job: Job) -> FitResult | None:
@@ -157,7 +152,7 @@ def run_student(job: Job) -> FitResult:
     def trainset() -> TrainSet:
         soft = run_soft_targets(job)
         train = job.dataset.splits["train"]
-        base = (gold_trainset(job, stage) if soft is None
+        base = (job.gold_trainset(stage) if soft is None
                 else distillation_trainset(soft, train, job.encoded(stage, soft.texts)))
         held_out = [item.text for item in load_challenge_items()]  # never trained on, however close
         return augment_trainset(base, train, job.dataset.heads, job.config.augment, job.config.seed,
@@ -242,20 +237,8 @@ def run_report(job: Job) -> Report:
     return report
 
 
-def check_must_beat(job: Job) -> None:
-    control = job.config.release.must_beat
-    if control is None:
-        return
-    ours = Progress.read_history(job.paths.run("student").history).best_score
-    theirs = Progress.read_history(Path(control)).best_score
-    log.info("release gate: student dev score %.4f vs %.4f for %s", ours, theirs, control)
-    if ours <= theirs:
-        raise SystemExit(f"release refused: the student's dev score {ours:.4f} does not beat {theirs:.4f} "
-                         f"({control}, release.must_beat); nothing was written")
-
-
 def run_release(job: Job) -> Bundle:
-    check_must_beat(job)
+    check_must_beat(job.paths.run("student").history, job.config.release.must_beat)
     inputs = ReleaseInputs(job.config, job.dataset, job.primary_head(), run_export(job), evaluation(job),
                            str(job.paths.report_markdown), run_calibrate(job))
     keep_previous(job.paths.bundle, job.paths.previous_bundle)
@@ -283,16 +266,6 @@ STAGES: dict[str, Callable[[Job], object]] = {
     "release": run_release,
     "compare": run_compare,
 }
-
-
-def setup_logging(log_file: Path) -> None:
-    log_file.parent.mkdir(parents=True, exist_ok=True)
-    fmt = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
-    for handler in (logging.StreamHandler(sys.stderr), logging.FileHandler(log_file)):
-        handler.setFormatter(fmt)
-        log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    log.propagate = False
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,12 +6,14 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from transformers import AutoTokenizer
 
 from training.base_models import resolve_base_model
 from training.config import JobConfig, StageConfig
 from training.data import Dataset, load_dataset
 from training.encoding import encode
+from training.objective import TrainSet
 from training.tiny import build_tiny_base
 from training.train import DevSet
 
@@ -50,6 +52,11 @@ class Workspace:
 
     def encoded(self, stage: StageConfig, texts: list[str]) -> list[list[int]]:
         return encode(self.tokenizer(stage), texts, stage.model.max_length)
+
+    def gold_trainset(self, stage: StageConfig) -> TrainSet:
+        """The train split with its gold targets only (a teacher's, or a student's without distillation)."""
+        train = self.dataset.splits["train"]
+        return TrainSet(self.encoded(stage, train.texts), train.targets, np.ones(len(train), dtype=bool))
 
     def pad_id(self, stage: StageConfig) -> int:
         return int(self.tokenizer(stage).pad_token_id)

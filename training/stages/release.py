@@ -17,6 +17,7 @@ from emotion_core import Classifier
 from emotion_core.bundle import Bundle
 from emotion_core.bundle_writer import TEXT_NORMALIZATION, write_bundle
 from training.calibration import Calibration
+from training.checkpoint import Progress
 from training.config import JobConfig
 from training.data import Dataset
 from training.model_card import model_card
@@ -96,6 +97,18 @@ def bundle_metadata(inputs: ReleaseInputs) -> dict[str, Any]:
             "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         },
     }
+
+
+def check_must_beat(student_history: Path, control: str | None) -> None:
+    """`release.must_beat`: refuse (before anything is written) a student that does not beat its control."""
+    if control is None:
+        return
+    ours = Progress.read_history(student_history).best_score
+    theirs = Progress.read_history(Path(control)).best_score
+    log.info("release gate: student dev score %.4f vs %.4f for %s", ours, theirs, control)
+    if ours <= theirs:
+        raise SystemExit(f"release refused: the student's dev score {ours:.4f} does not beat {theirs:.4f} "
+                         f"({control}, release.must_beat); nothing was written")
 
 
 def keep_previous(bundle: Path, keep: Path) -> None:

@@ -8,7 +8,8 @@ import pytest
 
 from training.checkpoint import Progress
 from training.config import JobConfig, ReleaseConfig
-from training.job import Job, check_must_beat
+from training.job import Job
+from training.stages.release import check_must_beat
 
 
 def _job(tmp_path: Path, ours: float, theirs: float) -> Job:
@@ -23,10 +24,12 @@ def _job(tmp_path: Path, ours: float, theirs: float) -> Job:
 
 
 def test_a_student_that_beats_its_control_may_be_released(tmp_path: Path) -> None:
-    check_must_beat(_job(tmp_path, ours=0.66, theirs=0.65))
+    job = _job(tmp_path, ours=0.66, theirs=0.65)
+    check_must_beat(job.paths.run("student").history, job.config.release.must_beat)
 
 
 @pytest.mark.parametrize("ours", [0.65, 0.64])
 def test_a_student_that_does_not_beat_its_control_is_refused(tmp_path: Path, ours: float) -> None:
+    job = _job(tmp_path, ours=ours, theirs=0.65)
     with pytest.raises(SystemExit, match="release refused"):
-        check_must_beat(_job(tmp_path, ours=ours, theirs=0.65))
+        check_must_beat(job.paths.run("student").history, job.config.release.must_beat)
