@@ -8,12 +8,16 @@ latency). Tests build their own apps with their own settings and classifier.
 from __future__ import annotations
 
 import time
+import uuid
 from functools import cache, partial
 
 from fastapi import FastAPI
+from starlette.datastructures import MutableHeaders
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emotion_core import Classifier
+from emotion_core.version import __version__
 from functions.api.dependencies import ApiState
 from functions.api.errors import register_exception_handlers
 from functions.api.job_routes import router as jobs_router
@@ -32,8 +36,21 @@ DESCRIPTION = (
 )
 
 
+REQUEST_ID_HEADER = "X-Request-Id"
+
+
+def request_id(scope: Scope) -> str:
+    """API Gateway's request id on Lambda (the access log's `requestId`, Powertools' correlation id),
+    else a fresh one: the id a client quotes is the id in the logs."""
+    event = scope.get("aws.event")
+    context = event.get("requestContext") if isinstance(event, dict) else None
+    given = context.get("requestId") if isinstance(context, dict) else None
+    return given if isinstance(given, str) and given else uuid.uuid4().hex
+
+
 class RequestStatsMiddleware:
-    """Counts every response by route template and status, and logs one line per request."""
+    """Counts every response by route template and status, logs one line per request, and answers
+    every request with its id (X-Request-Id)."""
 
     def __init__(self, app: ASGIApp, stats: RuntimeStats, emit_emf: bool) -> None:
         self.app = app
@@ -46,11 +63,14 @@ class RequestStatsMiddleware:
             return
         started = time.perf_counter()
         status = 500
+        rid = request_id(scope)
 
         async def send_status(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+                headers = MutableHeaders(scope=message)
+                headers[REQUEST_ID_HEADER] = rid
             await send(message)
 
         try:
@@ -64,6 +84,7 @@ class RequestStatsMiddleware:
                 extra={
                     "method": scope.get("method"),
                     "route": route,
+                    "request_id": rid,
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 3),
                 },
@@ -81,7 +102,7 @@ def create_app(settings: ApiSettings, classifier: Classifier | None = None) -> F
     logger.info("model loaded", extra={"model": model.model_dump(), "heads": list(classifier.heads)})
     stats = RuntimeStats()
 
-    app = FastAPI(title="Emotion classification API", version="1.0.0", description=DESCRIPTION)
+    app = FastAPI(title="Emotion classification API", version=__version__, description=DESCRIPTION)
     app.state.api = ApiState(
         settings=settings,
         classifier=classifier,
@@ -90,6 +111,14 @@ def create_app(settings: ApiSettings, classifier: Classifier | None = None) -> F
         jobs_backend=cache(partial(connect_backend, settings)),
     )
     register_exception_handlers(app)
+    if settings.cors_allow_origins:
+        # Locally the app answers preflights itself; on AWS API Gateway does (template: CorsAllowOrigin).
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_allow_origins, allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Content-Type", "X-API-Key", "Idempotency-Key"],
+            expose_headers=["Location", REQUEST_ID_HEADER], max_age=600)
+    # Middleware added later runs first: the stage prefix is set before anything reads the path, and
+    # the request stats wrap CORS, so every response (a preflight too) carries its request id.
     app.add_middleware(RequestStatsMiddleware, stats=stats, emit_emf=settings.running_on_lambda)
     app.add_middleware(StagePrefixMiddleware)
     app.include_router(operations_router)

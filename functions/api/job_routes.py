@@ -7,7 +7,7 @@ import re
 from typing import Annotated
 
 from botocore.exceptions import BotoCoreError, ClientError
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from functions.api.dependencies import JobsDep, SettingsDep
@@ -71,6 +71,7 @@ _BODY_DOC = {
 )
 async def create_job(
     request: Request,
+    response: Response,
     settings: SettingsDep,
     backend: JobsDep,
     text_column: Annotated[
@@ -90,12 +91,12 @@ async def create_job(
         "job queued",
         extra={"job_id": submission.job_id, "items": submission.items, "chunks": submission.chunks},
     )
+    # The stage prefix (/Prod on API Gateway) is part of the URL the client must call.
+    status_url = f"{request.scope.get('root_path', '')}/v1/jobs/{submission.job_id}"
+    response.headers["Location"] = status_url
     return JobAccepted(
-        job_id=submission.job_id,
-        status="queued",
-        items=submission.items,
-        chunks=submission.chunks,
-        status_url=f"/v1/jobs/{submission.job_id}",
+        job_id=submission.job_id, status="queued", items=submission.items, chunks=submission.chunks,
+        status_url=status_url,
     )
 
 

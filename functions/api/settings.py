@@ -1,7 +1,10 @@
 """The API function's settings: the model knobs, request limits and keys, the bulk-job wiring, and
 whether the app runs on Lambda. Read once, by functions.api.app; everything else receives them."""
 
-from pydantic import Field
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import NoDecode
 
 from functions.jobs.settings import JobsSettings
 
@@ -12,6 +15,17 @@ class ApiSettings(JobsSettings):
     aws_lambda_function_name: str | None = Field(
         default=None, description="Set by the Lambda runtime itself; its presence means the app runs on Lambda"
     )
+
+    cors_allow_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated origins (or *) browsers may call from; empty = no CORS headers")
+
+    @field_validator("cors_allow_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
 
     @property
     def running_on_lambda(self) -> bool:

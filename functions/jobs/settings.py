@@ -4,7 +4,7 @@ A subclass of emotion_core's Settings, so the model knobs and the job knobs come
 environment and are validated together at start-up.
 """
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from emotion_core import Settings
 
@@ -39,6 +39,13 @@ class JobsSettings(Settings):
     results_url_seconds: int = Field(
         default=3_600, ge=60, le=604_800, description="Lifetime of the presigned result URLs"
     )
+
+    @field_validator("aws_endpoint_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # The template declares AWS_ENDPOINT_URL empty by default (so `sam local --env-vars` can set
+        # it); an empty endpoint is no endpoint, not an invalid URL.
+        return value or None
 
     @model_validator(mode="after")
     def _one_text_fits_a_chunk(self) -> "JobsSettings":

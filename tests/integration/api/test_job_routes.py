@@ -32,3 +32,19 @@ def test_queue_failure_is_503_and_the_job_is_marked(aws: AwsClients, stack: Loca
     assert [item["status"]["S"] for item in jobs_seen] == ["submit-failed"]
     app.dependency_overrides.clear()  # the app's own backend, from its settings
     assert TestClient(app).get(f"/v1/jobs/{jobs_seen[0]['job_id']['S']}").json()["status"] == "submit-failed"
+
+
+def test_accepted_job_points_at_its_status_under_the_stage_prefix(stack: LocalStack, moto_endpoint: str,
+                                                                    tiny_bundle_dir: Path,
+                                                                    tiny_classifier: Classifier) -> None:
+    # Behind API Gateway the app runs under root_path /Prod (StagePrefixMiddleware): the link a
+    # client follows must carry it, in the body and in the 202's Location header.
+    settings = api_settings(**stack.settings_values(moto_endpoint, MAX_RECEIVE_COUNT), model_dir=tiny_bundle_dir)
+    staged = TestClient(create_app(settings, tiny_classifier), root_path="/Prod")
+    accepted = staged.post("/v1/jobs", json={"texts": ["hi", "there"]})
+    assert accepted.status_code == 202
+    status_url = accepted.json()["status_url"]
+    assert status_url.startswith("/Prod/v1/jobs/") and accepted.headers["location"] == status_url
+    plain = TestClient(create_app(settings, tiny_classifier)).post("/v1/jobs", json={"texts": ["hi"]})
+    plain_url = plain.json()["status_url"]
+    assert plain_url.startswith("/v1/jobs/") and plain.headers["location"] == plain_url

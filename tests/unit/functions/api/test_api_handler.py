@@ -132,3 +132,13 @@ def test_junk_bodies_through_the_handler_are_never_5xx(handler: Handler, name: s
         assert response["statusCode"] < 500, (raw[:60], response["body"][:300])
         if response["statusCode"] >= 400:
             assert body(response)["detail"]
+
+
+@pytest.mark.parametrize("name", ["predict-emotion.json", "predict-emotion-bad-input.json", "health-live.json"])
+def test_every_answer_carries_api_gateways_request_id(handler: Handler, name: str) -> None:
+    # The id API Gateway logs (access log `requestId`, Powertools' correlation id) is the one the
+    # client sees, on success and on error alike.
+    event = load_event(name)
+    response = invoke(handler, event)
+    headers = {key.lower(): value for key, value in response["headers"].items()}
+    assert headers["x-request-id"] == event["requestContext"]["requestId"]

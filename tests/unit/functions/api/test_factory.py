@@ -84,3 +84,29 @@ def test_lambda_is_detected_once_from_the_runtime_variable(monkeypatch: pytest.M
     assert ApiSettings().running_on_lambda is False
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "emotion-api-ApiFunction-1A2B3C")
     assert ApiSettings().running_on_lambda is True
+
+
+def test_local_answers_carry_a_fresh_request_id(tiny_classifier: Classifier) -> None:
+    api = client(tiny_classifier)
+    first, second = api.get("/v1/health/live"), api.post(PREDICT, json={"text": 1})
+    ids = [first.headers["x-request-id"], second.headers["x-request-id"]]
+    assert second.status_code == 422 and all(len(i) == 32 for i in ids) and ids[0] != ids[1]
+
+
+def test_cors_only_when_origins_are_configured(tiny_classifier: Classifier) -> None:
+    origin = "https://app.example"
+    preflight = {"Origin": origin, "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "content-type,x-api-key"}
+    open_api = client(tiny_classifier, cors_allow_origins=origin)
+    answer = open_api.options(PREDICT, headers=preflight)
+    assert answer.status_code == 200 and answer.headers["access-control-allow-origin"] == origin
+    assert "x-api-key" in answer.headers["access-control-allow-headers"].lower()
+    assert answer.headers["x-request-id"]
+    simple = open_api.post(PREDICT, json={"text": "so happy"}, headers={"Origin": origin})
+    assert simple.headers["access-control-allow-origin"] == origin
+    assert "x-request-id" in simple.headers["access-control-expose-headers"].lower()
+    assert "access-control-allow-origin" not in open_api.get("/v1/health/live",
+                                                             headers={"Origin": "https://evil.example"}).headers
+    closed = client(tiny_classifier)
+    assert "access-control-allow-origin" not in closed.post(PREDICT, json={"text": "x"},
+                                                            headers={"Origin": origin}).headers

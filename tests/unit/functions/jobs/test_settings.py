@@ -16,3 +16,11 @@ def test_a_text_at_the_limit_must_fit_in_one_chunk_message() -> None:
 def test_missing_names_the_environment_variables() -> None:
     settings = settings_from(JobsSettings, results_bucket="results")
     assert settings.missing("jobs_queue_url", "results_bucket", "jobs_table") == ["JOBS_QUEUE_URL", "JOBS_TABLE"]
+
+
+def test_an_empty_endpoint_is_no_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    # template.yaml declares AWS_ENDPOINT_URL empty by default, for `sam local invoke --env-vars`.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "")
+    assert JobsSettings().aws_endpoint_url is None
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5000")
+    assert JobsSettings().aws_endpoint_url == "http://127.0.0.1:5000"
