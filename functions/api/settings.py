@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import Field, field_validator
 from pydantic_settings import NoDecode
 
+from emotion_core.settings import comma_separated
 from functions.jobs.settings import JobsSettings
 
 
@@ -23,9 +24,7 @@ class ApiSettings(JobsSettings):
     @field_validator("cors_allow_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [origin.strip() for origin in value.split(",") if origin.strip()]
-        return value
+        return comma_separated(value)
 
     @property
     def running_on_lambda(self) -> bool:

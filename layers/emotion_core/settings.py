@@ -49,6 +49,13 @@ def default_threads(cgroup_root: Path = Path("/sys/fs/cgroup")) -> int:
     return os.cpu_count() or 1
 
 
+def comma_separated(value: object) -> object:
+    """An environment variable's "a, b,c" as ["a", "b", "c"]; other values pass to validation as given."""
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
 class Settings(BaseSettings):
     """Service configuration; invalid values fail here, at start-up, not on the first request."""
 
@@ -77,9 +84,7 @@ class Settings(BaseSettings):
     @field_validator("api_keys", mode="before")
     @classmethod
     def _split_keys(cls, value: object) -> object:
-        if isinstance(value, str):
-            return [key.strip() for key in value.split(",") if key.strip()]
-        return value
+        return comma_separated(value)
 
     @field_validator("reactions_file")
     @classmethod
