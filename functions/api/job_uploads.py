@@ -12,9 +12,10 @@ from typing import Any
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from emotion_core.batch import read_csv, read_jsonl
+from emotion_core.batch import read_csv
 from emotion_core.errors import InputError
 from functions.api.errors import BadRequest, Unprocessable, UnsupportedMediaType
+from functions.api.job_files import read_jsonl
 from functions.api.job_schemas import JobRequest
 
 CSV_TYPES = {"text/csv", "application/csv"}
@@ -42,10 +43,9 @@ def items_from_json(body: bytes) -> list[dict[str, Any]]:
 def items_from_file(body: bytes, media_type: str, text_column: str, id_column: str) -> list[dict[str, Any]]:
     if media_type in JSONL_TYPES:
         return [
-            {"id": item["id"], "error": item["error"]}
-            if "error" in item
-            else {"id": item["id"], "text": item.get(text_column)}
-            for item in read_jsonl(io.BytesIO(body))
+            {"id": str(number) if item["id"] is None else item["id"],
+             **({"error": item["error"]} if "error" in item else {"text": item["text"]})}
+            for number, item in enumerate(read_jsonl(io.BytesIO(body), text_column), start=1)
         ]
     try:
         text = body.decode("utf-8-sig")

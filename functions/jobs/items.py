@@ -33,6 +33,10 @@ def _queued_item(item_id: str, item: dict[str, Any], max_text_chars: int) -> dic
     if "error" in item:
         return {"id": item_id, "error": str(item["error"])}
     text = item.get("text")
+    if isinstance(text, list | dict):
+        # Same words as the bulk function's rule; a nested value (JSONL allows ~1,000 levels)
+        # would only make the chunk message deep and large.
+        return {"id": item_id, "error": f"text must be a string, got {type(text).__name__}"}
     if not isinstance(text, str):
         return {"id": item_id, "text": text}
     problem = text_problem(text, None)

@@ -18,6 +18,7 @@ def test_items_become_what_the_chunk_messages_carry() -> None:
     items: list[dict[str, Any]] = [
         {"id": 7, "text": "fine"}, {"id": "b", "text": "x" * 50}, {"id": "c", "text": None}, {"id": "d", "text": 5},
         {"id": "e", "error": "line 4: not valid JSON"}, {"id": "f", "text": "bad \ud800 text"},
+        {"id": "g", "text": [[[]]]},
     ]
     assert check(items) == [
         {"id": "7", "text": "fine"},
@@ -28,6 +29,7 @@ def test_items_become_what_the_chunk_messages_carry() -> None:
         {"id": "e", "error": "line 4: not valid JSON"},
         # The core's rule (emotion_core.classifier.text_problem), with the core's words.
         {"id": "f", "error": "text is not valid Unicode (it holds an unpaired surrogate)"},
+        {"id": "g", "error": "text must be a string, got list"},
     ]
 
 
