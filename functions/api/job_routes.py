@@ -79,7 +79,7 @@ async def create_job(
     ] = "text",
     id_column: Annotated[
         str,
-        Query(min_length=1, max_length=200, description="CSV column holding the id; row numbers when absent"),
+        Query(min_length=1, max_length=200, description="CSV column holding the id; row-<n> when absent"),
     ] = "id",
 ) -> JobAccepted:
     body = await read_limited(request, settings.jobs_max_body_bytes, limit_of="a job")

@@ -5,17 +5,14 @@ Parsing only; functions.jobs.items checks the items once, whatever format they c
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from emotion_core.batch import read_csv
-from emotion_core.errors import InputError
-from functions.api.errors import BadRequest, Unprocessable, UnsupportedMediaType
-from functions.api.job_files import read_jsonl
+from functions.api.errors import BadRequest, UnsupportedMediaType
+from functions.api.job_files import read_csv, read_jsonl, with_unique_ids
 from functions.api.job_schemas import JobRequest
 
 CSV_TYPES = {"text/csv", "application/csv"}
@@ -42,21 +39,12 @@ def items_from_json(body: bytes) -> list[dict[str, Any]]:
 
 def items_from_file(body: bytes, media_type: str, text_column: str, id_column: str) -> list[dict[str, Any]]:
     if media_type in JSONL_TYPES:
-        return [
-            {"id": str(number) if item["id"] is None else item["id"],
-             **({"error": item["error"]} if "error" in item else {"text": item["text"]})}
-            for number, item in enumerate(read_jsonl(io.BytesIO(body), text_column), start=1)
-        ]
+        return with_unique_ids(list(read_jsonl(io.BytesIO(body), text_column)))
     try:
         text = body.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise BadRequest(f"body: the CSV is not UTF-8 ({exc.reason} at byte {exc.start})") from None
-    try:
-        return list(read_csv(io.StringIO(text, newline=""), text_column=text_column, id_column=id_column))
-    except InputError as exc:
-        raise Unprocessable(f"{exc.field}: {exc.message}") from None
-    except csv.Error as exc:
-        raise Unprocessable(f"body: the CSV cannot be parsed ({exc})") from None
+    return with_unique_ids(list(read_csv(text, text_column, id_column)))
 
 
 def items_from_body(body: bytes, media_type: str, text_column: str, id_column: str) -> list[dict[str, Any]]:

@@ -22,6 +22,16 @@ class InvalidJob(ValueError):
     never quotes a text."""
 
 
+def id_problem(raw: object) -> tuple[str | None, str | None]:
+    """(the id as the contract takes it, None) or (None, why it is not an id); None stays None."""
+    if raw is None:
+        return None, None
+    try:
+        return _ITEM_ID.validate_python(raw), None
+    except ValidationError as exc:
+        return None, str(exc.errors()[0]["msg"])
+
+
 def _item_id(raw: object, position: int) -> str:
     try:
         return _ITEM_ID.validate_python(raw)
