@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from functions.api.dependencies import JobsDep, SettingsDep
 from functions.api.errors import NotFound, Unavailable, Unprocessable
 from functions.api.guards import read_limited, require_api_key
+from functions.api.job_owner import job_owner
 from functions.api.job_schemas import JobAccepted, JobRequest, JobStatus, ResultFile
 from functions.api.job_uploads import items_from_body
 from functions.api.observability import logger
@@ -27,7 +28,8 @@ _JOB_ID = re.compile(JOB_ID_PATTERN)
 
 
 def accept_job(
-    settings: ApiSettings, backend: JobsBackend, body: bytes, media_type: str, text_column: str, id_column: str
+    settings: ApiSettings, backend: JobsBackend, body: bytes, media_type: str, text_column: str, id_column: str,
+    owner: str,
 ) -> Submission:
     """Body -> items -> checks -> job record + chunk messages; raises ApiError for the client's mistakes."""
     items = items_from_body(body, media_type, text_column, id_column)
@@ -37,7 +39,7 @@ def accept_job(
         raise Unprocessable(str(exc)) from None
     try:
         return submit_job(items, jobs=backend.jobs, sqs=backend.sqs, queue_url=backend.queue_url,
-                          max_items=settings.chunk_max_items, max_bytes=settings.chunk_max_bytes)
+                          max_items=settings.chunk_max_items, max_bytes=settings.chunk_max_bytes, owner=owner)
     except (EnqueueError, ClientError, BotoCoreError) as exc:
         logger.error("job submission failed", extra={"error": type(exc).__name__, "reason": str(exc)[:500]})
         raise Unavailable(
@@ -86,7 +88,9 @@ async def create_job(
     media_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     # Parsing megabytes and the boto3 calls block: keep them off the event loop (it matters under
     # uvicorn; on Lambda one request per instance runs anyway).
-    submission = await run_in_threadpool(accept_job, settings, backend, body, media_type, text_column, id_column)
+    submission = await run_in_threadpool(
+        accept_job, settings, backend, body, media_type, text_column, id_column, job_owner(request)
+    )
     logger.info(
         "job queued",
         extra={"job_id": submission.job_id, "items": submission.items, "chunks": submission.chunks},
@@ -106,9 +110,10 @@ async def create_job(
     response_model_exclude_none=True,
     summary="Progress of a job, and its result files once finished",
 )
-def get_job(job_id: str, settings: SettingsDep, backend: JobsDep) -> JobStatus:
+def get_job(job_id: str, request: Request, settings: SettingsDep, backend: JobsDep) -> JobStatus:
     record = backend.jobs.get(job_id) if _JOB_ID.match(job_id) else None
-    if record is None:
+    # Another key's job is answered exactly like an unknown one: its existence is not disclosed.
+    if record is None or record.owner != job_owner(request):
         raise NotFound(f"job_id: no job {job_id}" if _JOB_ID.match(job_id) else "job_id: not a job id")
     status = JobStatus(
         job_id=record.job_id,

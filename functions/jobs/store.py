@@ -58,6 +58,7 @@ class JobRecord:
     stored_status: str
     created_at: str | None
     updated_at: str | None
+    owner: str | None = None  # None: a job a direct producer started, or one from before owners
 
     @property
     def processed(self) -> int:
@@ -92,6 +93,7 @@ def _record_from_item(item: dict[str, Any]) -> JobRecord:
         stored_status=string("status") or QUEUED,
         created_at=string("created_at"),
         updated_at=string("updated_at"),
+        owner=string("owner"),
     )
 
 
@@ -112,8 +114,8 @@ class JobStore:
     def _expires_at(self) -> dict[str, str]:
         return _n(int(time.time()) + self._ttl_seconds)
 
-    def create(self, job_id: str, *, items: int, chunks: int) -> None:
-        item = {
+    def create(self, job_id: str, *, items: int, chunks: int, owner: str | None = None) -> None:
+        item: dict[str, Any] = {
             **self._key(job_id),
             "items": _n(items),
             "chunks": _n(chunks),
@@ -126,6 +128,8 @@ class JobStore:
             "updated_at": {"S": _now()},
             "expires_at": self._expires_at(),
         }
+        if owner is not None:
+            item["owner"] = {"S": owner}
         # A fresh uuid never collides; the condition makes sure a bug could not reset a live job.
         self._db.put_item(
             TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(job_id)"

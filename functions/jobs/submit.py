@@ -75,13 +75,14 @@ def submit_job(
     queue_url: str,
     max_items: int,
     max_bytes: int,
+    owner: str | None = None,
 ) -> Submission:
     job_id = uuid.uuid4().hex
     chunks = list(split_items(items, max_items=max_items, max_bytes=max_bytes))
     bodies = [encode_chunk(job_id, index, chunk) for index, chunk in enumerate(chunks)]
     # The record exists before any chunk can be processed, so the bulk function's counters
     # always land on a job that knows its totals.
-    jobs.create(job_id, items=len(items), chunks=len(bodies))
+    jobs.create(job_id, items=len(items), chunks=len(bodies), owner=owner)
     try:
         send_chunks(sqs, queue_url, bodies)
     except Exception:

@@ -3,19 +3,23 @@ backend, which the uvicorn flow tests (tests/integration/bulk) cannot arrange.""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 from fastapi.testclient import TestClient
 
-from devtools.local import LocalStack
+from devtools.local import FakeLambdaContext, LocalStack
 from emotion_core import Classifier
 from functions.api.dependencies import get_jobs_backend
 from functions.api.factory import create_app
+from functions.api.lambda_adapter import lambda_handler
 from functions.jobs.aws import AwsClients
 from functions.jobs.backend import JobsBackend, connect_backend
 from tests.helpers.api import api_settings
-from tests.helpers.bulk import MAX_RECEIVE_COUNT
+from tests.helpers.bulk import MAX_RECEIVE_COUNT, job_item
+from tests.unit.functions.api.event_cases import load_event
 
 
 def test_queue_failure_is_503_and_the_job_is_marked(aws: AwsClients, stack: LocalStack, moto_endpoint: str,
@@ -77,3 +81,45 @@ def test_hostile_bodies_are_4xx_and_a_bad_jsonl_line_is_one_error_item(
     items = json.loads(message["Body"])["items"]
     assert [item.get("error", "") for item in items] == [
         "", "line 2: not valid JSON (nested too deeply)", "line 3: not valid JSON (a number too large to read)"]
+
+
+def _lambda_event(method: str, path: str, key_id: str | None, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    event = load_event("predict-emotion.json")
+    event.update(httpMethod=method, path=path, resource=path, body=json.dumps(body) if body else None,
+                 isBase64Encoded=False, queryStringParameters=None, multiValueQueryStringParameters=None)
+    event["requestContext"] = {**event["requestContext"], "httpMethod": method, "path": path,
+                               "identity": {**event["requestContext"].get("identity", {}), "apiKeyId": key_id}}
+    return event
+
+
+def test_a_job_is_readable_only_with_the_key_that_created_it(
+        aws: AwsClients, stack: LocalStack, moto_endpoint: str, tiny_bundle_dir: Path,
+        tiny_classifier: Classifier) -> None:
+    settings = api_settings(**stack.settings_values(moto_endpoint, MAX_RECEIVE_COUNT), model_dir=tiny_bundle_dir,
+                            api_keys="key-a,key-b")
+    client = TestClient(create_app(settings, tiny_classifier))
+    job_id = client.post("/v1/jobs", json={"texts": ["hi"]}, headers={"X-API-Key": "key-a"}).json()["job_id"]
+    assert client.get(f"/v1/jobs/{job_id}", headers={"X-API-Key": "key-a"}).status_code == 200
+    other = client.get(f"/v1/jobs/{job_id}", headers={"X-API-Key": "key-b"})
+    unknown = client.get("/v1/jobs/0123456789abcdef", headers={"X-API-Key": "key-b"})
+    assert (other.status_code, other.json()["detail"]) == (404, f"job_id: no job {job_id}")
+    assert unknown.status_code == 404 and unknown.json()["detail"] == "job_id: no job 0123456789abcdef"
+    # The table holds a digest of the key, never the key.
+    stored = job_item(aws, stack, job_id)
+    assert stored["owner"]["S"] == "sha256:" + hashlib.sha256(b"key-a").hexdigest()
+    assert "key-a" not in json.dumps(stored)
+
+
+def test_on_lambda_the_owner_is_the_key_id_api_gateway_names(
+        stack: LocalStack, moto_endpoint: str, tiny_bundle_dir: Path, tiny_classifier: Classifier) -> None:
+    # On AWS API_KEYS is empty (API Gateway checks keys) and the event carries the key's id.
+    settings = api_settings(**stack.settings_values(moto_endpoint, MAX_RECEIVE_COUNT), model_dir=tiny_bundle_dir)
+    handler = lambda_handler(create_app(settings, tiny_classifier))
+    context = FakeLambdaContext(function_name="emotion-api")
+    created = handler(_lambda_event("POST", "/v1/jobs", "key-id-a", {"texts": ["hi"]}), context)
+    assert created["statusCode"] == 202, created["body"]
+    job_id = json.loads(created["body"])["job_id"]
+    path = f"/v1/jobs/{job_id}"
+    assert handler(_lambda_event("GET", path, "key-id-a"), context)["statusCode"] == 200
+    assert handler(_lambda_event("GET", path, "key-id-b"), context)["statusCode"] == 404
+    assert handler(_lambda_event("GET", path, None), context)["statusCode"] == 404
