@@ -38,6 +38,10 @@ class InvalidApiKey(ApiError):
     status = 403
 
 
+class Conflict(ApiError):
+    status = 409
+
+
 class PayloadTooLarge(ApiError):
     status = 413
 

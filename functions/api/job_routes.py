@@ -7,11 +7,11 @@ import re
 from typing import Annotated
 
 from botocore.exceptions import BotoCoreError, ClientError
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from functions.api.dependencies import JobsDep, SettingsDep
-from functions.api.errors import NotFound, Unavailable, Unprocessable
+from functions.api.errors import Conflict, NotFound, Unavailable, Unprocessable
 from functions.api.guards import read_limited, require_api_key
 from functions.api.job_owner import job_owner
 from functions.api.job_schemas import JobAccepted, JobRequest, JobStatus, ResultFile
@@ -20,18 +20,35 @@ from functions.api.observability import logger
 from functions.api.settings import ApiSettings
 from functions.jobs.backend import JobsBackend
 from functions.jobs.contract import JOB_ID_PATTERN
+from functions.jobs.idempotency import body_digest
 from functions.jobs.items import InvalidJob, check_items
 from functions.jobs.store import FINAL_STATES
-from functions.jobs.submit import EnqueueError, Submission, submit_job
+from functions.jobs.submit import EnqueueError, Idempotency, IdempotencyConflict, Submission, submit_job
 
 _JOB_ID = re.compile(JOB_ID_PATTERN)
 
 
+_IDEMPOTENCY_KEY = re.compile(r"^[\x20-\x7e]{1,255}$")
+
+
+def _idempotency(backend: JobsBackend, key: str | None, *parts: bytes) -> Idempotency | None:
+    if key is None:
+        return None
+    if not _IDEMPOTENCY_KEY.match(key):
+        raise Unprocessable("Idempotency-Key: 1 to 255 printable ASCII characters")
+    if backend.idempotency is None:
+        raise Unavailable("Idempotency-Key: not supported by this server's job backend")
+    return Idempotency(backend.idempotency, key, body_digest(*parts))
+
+
 def accept_job(
     settings: ApiSettings, backend: JobsBackend, body: bytes, media_type: str, text_column: str, id_column: str,
-    owner: str,
+    owner: str, idempotency_key: str | None = None,
 ) -> Submission:
     """Body -> items -> checks -> job record + chunk messages; raises ApiError for the client's mistakes."""
+    # The query parameters and the type change what a body means: they are part of "the same body".
+    idempotency = _idempotency(backend, idempotency_key, media_type.encode(), text_column.encode(),
+                               id_column.encode(), body)
     items = items_from_body(body, media_type, text_column, id_column)
     try:
         items = check_items(items, max_items=settings.jobs_max_items, max_text_chars=settings.max_text_chars)
@@ -39,7 +56,11 @@ def accept_job(
         raise Unprocessable(str(exc)) from None
     try:
         return submit_job(items, jobs=backend.jobs, sqs=backend.sqs, queue_url=backend.queue_url,
-                          max_items=settings.chunk_max_items, max_bytes=settings.chunk_max_bytes, owner=owner)
+                          max_items=settings.chunk_max_items, max_bytes=settings.chunk_max_bytes, owner=owner,
+                          idempotency=idempotency)
+    except IdempotencyConflict:
+        raise Conflict("Idempotency-Key: already used for a different body (or type, or columns); "
+                       "use a new key for a new job") from None
     except (EnqueueError, ClientError, BotoCoreError) as exc:
         logger.error("job submission failed", extra={"error": type(exc).__name__, "reason": str(exc)[:500]})
         raise Unavailable(
@@ -83,13 +104,18 @@ async def create_job(
         str,
         Query(min_length=1, max_length=200, description="CSV column holding the id; row-<n> when absent"),
     ] = "id",
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", description="Repeat a submission safely: the same key and body "
+               "answer with the same job (202); the same key with another body is 409"),
+    ] = None,
 ) -> JobAccepted:
     body = await read_limited(request, settings.jobs_max_body_bytes, limit_of="a job")
     media_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     # Parsing megabytes and the boto3 calls block: keep them off the event loop (it matters under
     # uvicorn; on Lambda one request per instance runs anyway).
     submission = await run_in_threadpool(
-        accept_job, settings, backend, body, media_type, text_column, id_column, job_owner(request)
+        accept_job, settings, backend, body, media_type, text_column, id_column, job_owner(request), idempotency_key
     )
     logger.info(
         "job queued",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from emotion_core.errors import ConfigError
 
 from .aws import aws_clients
+from .idempotency import IdempotencyStore
 from .results import ResultStore
 from .settings import JobsSettings
 from .store import JobStore
@@ -37,6 +38,8 @@ class JobsBackend(JobStores):
 
     sqs: "SQSClient"
     queue_url: str
+    # Idempotency-Key records (same table as the jobs); None: this backend refuses the header.
+    idempotency: IdempotencyStore | None = None
 
 
 def _require(settings: JobsSettings, *names: str) -> None:
@@ -65,4 +68,7 @@ def connect_backend(settings: JobsSettings) -> JobsBackend:
         results=stores.results,
         sqs=aws_clients(settings.aws_endpoint_url).sqs,
         queue_url=settings.jobs_queue_url,
+        idempotency=IdempotencyStore(
+            aws_clients(settings.aws_endpoint_url).dynamodb, str(settings.jobs_table), settings.job_ttl_days
+        ),
     )

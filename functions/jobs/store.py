@@ -59,6 +59,7 @@ class JobRecord:
     created_at: str | None
     updated_at: str | None
     owner: str | None = None  # None: a job a direct producer started, or one from before owners
+    sent: bool = True  # False while (or if a crash stopped) the API was still queueing its chunks
 
     @property
     def processed(self) -> int:
@@ -94,6 +95,8 @@ def _record_from_item(item: dict[str, Any]) -> JobRecord:
         created_at=string("created_at"),
         updated_at=string("updated_at"),
         owner=string("owner"),
+        # Records from before sent_at existed were answered 202 only once all was sent.
+        sent="sent_at" in item or "owner" not in item,
     )
 
 
@@ -142,6 +145,17 @@ class JobStore:
             UpdateExpression="SET #s = :s, updated_at = :now",
             ExpressionAttributeNames={"#s": "status"},
             ExpressionAttributeValues={":s": {"S": SUBMIT_FAILED}, ":now": {"S": _now()}},
+        )
+
+    def mark_sent(self, job_id: str, *, reopen: bool = False) -> None:
+        """Every chunk is on the queue; `reopen` also lifts a submit-failed status (a retry sent them)."""
+        status = ", #s = :queued" if reopen else ""
+        self._db.update_item(
+            TableName=self._table,
+            Key=self._key(job_id),
+            UpdateExpression=f"SET sent_at = :now, updated_at = :now{status}",
+            ExpressionAttributeValues={":now": {"S": _now()}, **({":queued": {"S": QUEUED}} if reopen else {})},
+            **({"ExpressionAttributeNames": {"#s": "status"}} if reopen else {}),  # type: ignore[arg-type]
         )
 
     def get(self, job_id: str) -> JobRecord | None:

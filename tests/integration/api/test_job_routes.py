@@ -18,7 +18,7 @@ from functions.api.lambda_adapter import lambda_handler
 from functions.jobs.aws import AwsClients
 from functions.jobs.backend import JobsBackend, connect_backend
 from tests.helpers.api import api_settings
-from tests.helpers.bulk import MAX_RECEIVE_COUNT, job_item
+from tests.helpers.bulk import MAX_RECEIVE_COUNT, job_item, queue_depth
 from tests.unit.functions.api.event_cases import load_event
 
 
@@ -83,6 +83,12 @@ def test_hostile_bodies_are_4xx_and_a_bad_jsonl_line_is_one_error_item(
         "", "line 2: not valid JSON (nested too deeply)", "line 3: not valid JSON (a number too large to read)"]
 
 
+def two_key_client(stack: LocalStack, endpoint: str, bundle: Path, classifier: Classifier) -> TestClient:
+    settings = api_settings(**stack.settings_values(endpoint, MAX_RECEIVE_COUNT), model_dir=bundle,
+                            api_keys="key-a,key-b")
+    return TestClient(create_app(settings, classifier))
+
+
 def _lambda_event(method: str, path: str, key_id: str | None, body: dict[str, Any] | None = None) -> dict[str, Any]:
     event = load_event("predict-emotion.json")
     event.update(httpMethod=method, path=path, resource=path, body=json.dumps(body) if body else None,
@@ -95,9 +101,7 @@ def _lambda_event(method: str, path: str, key_id: str | None, body: dict[str, An
 def test_a_job_is_readable_only_with_the_key_that_created_it(
         aws: AwsClients, stack: LocalStack, moto_endpoint: str, tiny_bundle_dir: Path,
         tiny_classifier: Classifier) -> None:
-    settings = api_settings(**stack.settings_values(moto_endpoint, MAX_RECEIVE_COUNT), model_dir=tiny_bundle_dir,
-                            api_keys="key-a,key-b")
-    client = TestClient(create_app(settings, tiny_classifier))
+    client = two_key_client(stack, moto_endpoint, tiny_bundle_dir, tiny_classifier)
     job_id = client.post("/v1/jobs", json={"texts": ["hi"]}, headers={"X-API-Key": "key-a"}).json()["job_id"]
     assert client.get(f"/v1/jobs/{job_id}", headers={"X-API-Key": "key-a"}).status_code == 200
     other = client.get(f"/v1/jobs/{job_id}", headers={"X-API-Key": "key-b"})
@@ -123,3 +127,27 @@ def test_on_lambda_the_owner_is_the_key_id_api_gateway_names(
     assert handler(_lambda_event("GET", path, "key-id-a"), context)["statusCode"] == 200
     assert handler(_lambda_event("GET", path, "key-id-b"), context)["statusCode"] == 404
     assert handler(_lambda_event("GET", path, None), context)["statusCode"] == 404
+
+
+def test_idempotency_key_repeats_the_same_job_and_refuses_another_body(
+        aws: AwsClients, stack: LocalStack, moto_endpoint: str, tiny_bundle_dir: Path,
+        tiny_classifier: Classifier) -> None:
+    client = two_key_client(stack, moto_endpoint, tiny_bundle_dir, tiny_classifier)
+
+    def post(key: str, body: dict[str, Any], idempotency_key: str = "order-42") -> Any:
+        return client.post("/v1/jobs", json=body, headers={"X-API-Key": key, "Idempotency-Key": idempotency_key})
+
+    first = post("key-a", {"texts": ["hi", "there"]})
+    again = post("key-a", {"texts": ["hi", "there"]})
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert again.json() == first.json() and again.headers["location"] == first.headers["location"]
+    assert queue_depth(aws, stack.queue_url) == 1  # one chunk, not two
+    conflict = post("key-a", {"texts": ["something else"]})
+    assert conflict.status_code == 409 and conflict.json()["detail"].startswith("Idempotency-Key: already used")
+    # Keys are per owner: another API key's "order-42" is its own job.
+    other = post("key-b", {"texts": ["hi", "there"]})
+    assert other.status_code == 202 and other.json()["job_id"] != first.json()["job_id"]
+    bad = post("key-a", {"texts": ["hi"]}, idempotency_key="x" * 256)
+    assert bad.status_code == 422 and bad.json()["detail"].startswith("Idempotency-Key:")
+    jobs = [item for item in aws.dynamodb.scan(TableName=stack.table)["Items"] if item["record"]["S"] == "job"]
+    assert len(jobs) == 2

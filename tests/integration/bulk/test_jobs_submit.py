@@ -6,12 +6,20 @@ from typing import Any
 
 import pytest
 
-from devtools.local import LocalStack
+from devtools.local import LocalEventSource, LocalStack
 from functions.bulk.processing import BulkRuntime
 from functions.jobs.aws import AwsClients
 from functions.jobs.contract import SQS_MAX_BODY_BYTES, parse_chunk
-from functions.jobs.submit import EnqueueError, send_chunks, submit_job
-from tests.helpers.bulk import job_item
+from functions.jobs.idempotency import IdempotencyStore, body_digest
+from functions.jobs.submit import (
+    EnqueueError,
+    Idempotency,
+    IdempotencyConflict,
+    Submission,
+    send_chunks,
+    submit_job,
+)
+from tests.helpers.bulk import job_item, queue_depth, read_results
 
 
 class DropsEntries:
@@ -86,3 +94,50 @@ def test_a_job_whose_chunks_cannot_be_queued_is_marked(runtime: BulkRuntime, aws
                    queue_url=stack.queue_url, max_items=10, max_bytes=200_000)
     record = runtime.jobs.get(created[0])
     assert record is not None and record.status == "submit-failed"
+
+
+class FailsAfter:
+    """The real SQS client for the first `ok_calls` batch calls; after that every entry fails as
+    throttled (retryable), as when SQS becomes unreachable half-way through a submission."""
+
+    def __init__(self, real: Any, ok_calls: int) -> None:
+        self.real, self.ok_calls, self.calls = real, ok_calls, 0
+
+    def send_message_batch(self, QueueUrl: str, Entries: list[dict[str, str]]) -> dict[str, Any]:
+        self.calls += 1
+        if self.calls <= self.ok_calls:
+            return dict(self.real.send_message_batch(QueueUrl=QueueUrl, Entries=Entries))
+        return {"Failed": [{"Id": entry["Id"], "SenderFault": False, "Code": "ThrottlingException",
+                            "Message": "injected"} for entry in Entries]}
+
+
+def test_a_submission_that_failed_part_way_completes_on_retry_with_its_idempotency_key(
+        runtime: BulkRuntime, aws: AwsClients, stack: LocalStack, event_source: LocalEventSource,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("functions.jobs.submit.time.sleep", lambda _: None)  # the retry backoff
+    items = [{"id": f"i{n}", "text": "what a joy"} for n in range(30)]
+    idempotency = Idempotency(IdempotencyStore(aws.dynamodb, stack.table, 1), "retry-me", body_digest(b"30 items"))
+
+    def submit(sqs: Any) -> Submission:
+        return submit_job(items, jobs=runtime.jobs, sqs=sqs, queue_url=stack.queue_url, max_items=2,
+                          max_bytes=200_000, owner="sha256:x", idempotency=idempotency)
+
+    with pytest.raises(EnqueueError):
+        submit(FailsAfter(aws.sqs, ok_calls=1))  # 15 chunks: the first 10 are queued, 5 are not
+    assert queue_depth(aws, stack.queue_url) == 10
+    retried = submit(aws.sqs)
+    failed_job = [item for item in aws.dynamodb.scan(TableName=stack.table)["Items"] if item["record"]["S"] == "job"]
+    assert [item["job_id"]["S"] for item in failed_job] == [retried.job_id]  # no second job
+    assert runtime.jobs.get(retried.job_id).status == "queued"  # type: ignore[union-attr]
+    event_source.drain()
+    record = runtime.jobs.get(retried.job_id)
+    assert record is not None
+    assert (record.status, record.succeeded, record.failed, record.chunks_done) == ("done", 30, 0, 15)
+    lines = [line for _, chunk in sorted(read_results(aws, stack, retried.job_id).items()) for line in chunk]
+    assert [line["id"] for line in lines] == [item["id"] for item in items]
+    # A repeat of a submission that went through queues nothing more.
+    assert submit(aws.sqs) == retried and queue_depth(aws, stack.queue_url) == 0
+    with pytest.raises(IdempotencyConflict):
+        submit_job(items[:1], jobs=runtime.jobs, sqs=aws.sqs, queue_url=stack.queue_url, max_items=2,
+                   max_bytes=200_000, owner="sha256:x",
+                   idempotency=Idempotency(idempotency.store, "retry-me", body_digest(b"1 item")))
