@@ -40,7 +40,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("input", type=Path, help="CSV with a text column, or JSONL of {id, text}")
     parser.add_argument("output", type=Path, help="where every result line is written (JSONL)")
     parser.add_argument("--text-column", default="text", help="CSV column / JSONL key of the text")
-    parser.add_argument("--id-column", default="id", help="CSV column of the id (row numbers when absent)")
+    parser.add_argument("--id-column", default="id", help="CSV column of the id (row-<n> when absent)")
     parser.add_argument("--model-dir", type=Path, default=None,
                         help="model bundle (default: MODEL_DIR or layers/model)")
     parser.add_argument("--verbose", action="store_true", help="show the functions' JSON logs and metrics")

@@ -31,7 +31,7 @@ def test_demo_writes_one_line_per_row(tmp_path: Path, tiny_bundle_dir: Path) -> 
     done = run_demo(str(source), str(output), "--model-dir", str(tiny_bundle_dir))
     assert done.returncode == 0, done.stderr[-3000:]
     lines = [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
-    assert [line["id"] for line in lines] == [str(n) for n in range(1, 1_201)]
+    assert [line["id"] for line in lines] == [f"row-{n}" for n in range(1, 1_201)]
     assert sum("error" in line for line in lines) == 300
     assert "done-with-errors: 1200 lines" in done.stderr and "I love this" not in done.stderr + done.stdout
 
