@@ -2,7 +2,8 @@
 
 Every input item gives exactly one output line (`prediction.batch_line`: ``{"id": ..., **prediction}``
 or ``{"id": ..., "error": "..."}``, docs/prediction.md), in input order: a malformed line is reported,
-never dropped.
+never dropped. A blank text is not an error: it gets the API's answer for it (neutral, windows 0;
+docs/prediction.md, "Blank text"). Ids keep their JSON type (string or integer).
 """
 
 import csv
@@ -45,8 +46,6 @@ def check_item(item: Any, position: int, max_text_chars: int | None) -> dict[str
         return {"id": item_id, "error": "text is missing"}
     if not isinstance(text, str):
         return {"id": item_id, "error": f"text must be a string, got {type(text).__name__}"}
-    if not text.strip():
-        return {"id": item_id, "error": "text is empty"}
     problem = text_problem(text, max_text_chars)
     if problem:
         return {"id": item_id, "error": f"text {problem}"}

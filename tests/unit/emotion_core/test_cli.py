@@ -41,10 +41,10 @@ def test_batch_csv_writes_one_line_per_row_with_progress(tiny_bundle_dir: Path, 
     lines = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
     assert [line["id"] for line in lines] == ["T-1", "T-2", "T-3"]
     assert lines[0]["emotion"] == "joy"
-    assert lines[1] == {"id": "T-2", "error": "text is empty"}
+    assert lines[1]["id"] == "T-2" and lines[1]["emotion"] == "neutral" and lines[1]["windows"] == 0
     assert lines[2]["emotion"] == "anger"
     assert "3/3" in result.stderr  # tqdm's bar
-    assert "wrote 3 lines" in result.stderr and "(1 errors)" in result.stderr
+    assert "wrote 3 lines" in result.stderr and "(0 errors)" in result.stderr
 
 
 def test_batch_jsonl(tiny_bundle_dir: Path, tmp_path: Path) -> None:
@@ -110,3 +110,14 @@ def test_batch_interrupted_leaves_no_partial_output(tiny_bundle_dir: Path, tmp_p
     target.write_text("previous results\n", encoding="utf-8")
     _run("batch", str(source), "-o", str(target), "--no-progress", model_dir=tiny_bundle_dir)
     assert target.read_text(encoding="utf-8") == "previous results\n"
+
+
+def test_batch_keeps_each_ids_json_type(tiny_bundle_dir: Path, tmp_path: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 7, "text": "wow"}\n{"id": "7b", "text": ""}\n', encoding="utf-8")
+    target = tmp_path / "out.jsonl"
+    result = _run("batch", str(source), "-o", str(target), "--no-progress", model_dir=tiny_bundle_dir)
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
+    assert [line["id"] for line in lines] == [7, "7b"]
+    assert lines[1]["emotion"] == "neutral" and lines[1]["confidence"] == 1.0 and lines[1]["windows"] == 0
