@@ -116,7 +116,10 @@ def read_csv(stream: IO[str], *, text_column: str = "text",
     if header is None:
         raise InputError("input", "the CSV file is empty (no header row)")
     if text_column not in header:
-        raise InputError("text_column", f"the CSV has no column {text_column!r}; its columns are {header}")
+        # Not the header's cells: without a header row they are the first row's texts.
+        raise InputError("text_column", f"the CSV has no column {text_column!r} in its header row (the first "
+                                        f"row, {len(header)} column{'' if len(header) == 1 else 's'}); a CSV "
+                                        "needs a header row naming its text column")
     text_at = header.index(text_column)
     id_at = header.index(id_column) if id_column in header else None
     for number, row in enumerate(reader, start=1):
