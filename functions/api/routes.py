@@ -26,7 +26,13 @@ def classify(
     batch: bool
 ) -> list[Prediction]:
     started = time.perf_counter()
-    predictions = classifier.predict(texts, include_scores=include_scores) if texts else []
+    budget = settings.max_request_windows
+    if not batch:  # errors name `text`, as the client wrote it
+        predictions = [classifier.predict_one(texts[0], include_scores=include_scores, max_total_windows=budget)]
+    elif texts:
+        predictions = classifier.predict(texts, include_scores=include_scores, max_total_windows=budget)
+    else:
+        predictions = []
     latency_ms = (time.perf_counter() - started) * 1000
     stats.record_inference(predictions, latency_ms=latency_ms, batch=batch, emit_emf=settings.running_on_lambda)
     return predictions
@@ -103,6 +109,8 @@ def labels(classifier: ClassifierDep, model: ModelDep, settings: SettingsDep) ->
             "max_text_chars": settings.max_text_chars,
             "max_batch_texts": settings.max_batch_texts,
             "max_body_bytes": settings.max_body_bytes,
+            "max_text_windows": settings.max_text_windows,
+            "max_request_windows": settings.max_request_windows,
         },
     }
 
