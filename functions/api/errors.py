@@ -38,6 +38,10 @@ class InvalidApiKey(ApiError):
     status = 403
 
 
+class RequestTimeout(ApiError):
+    status = 408
+
+
 class PayloadTooLarge(ApiError):
     status = 413
 
