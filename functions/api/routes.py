@@ -9,7 +9,7 @@ import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from emotion_core import Classifier, Prediction
 from functions.api.dependencies import ClassifierDep, ModelDep, SettingsDep, StatsDep
@@ -51,17 +51,21 @@ def inference_router(settings: ApiSettings) -> APIRouter:
 
     class PredictRequest(BaseModel):
         text: Annotated[str, StringConstraints(max_length=max_chars), Field(description=text_doc)]
-        include_scores: bool = Field(False, description="Add every label's score for every head.")
+        include_scores: StrictBool = Field(False, description="Add every label's score for every head.")
 
-        model_config = ConfigDict(json_schema_extra={"examples": [{"text": "I am very happy today"}]})
+        # Strict as the schema reads: a misspelled `include_score` or an `include_scores: 0` is a
+        # mistake to name, not something to guess at.
+        model_config = ConfigDict(extra="forbid",
+                                  json_schema_extra={"examples": [{"text": "I am very happy today"}]})
 
     class BatchRequest(BaseModel):
         texts: list[Annotated[str, StringConstraints(max_length=max_chars), Field(description=text_doc)]] = Field(
             max_length=max_texts, description=f"Up to {max_texts} texts; an empty list gives empty results."
         )
-        include_scores: bool = False
+        include_scores: StrictBool = Field(False, description="Add every label's score for every text and head.")
 
         model_config = ConfigDict(
+            extra="forbid",
             json_schema_extra={"examples": [{"texts": ["I am happy", "I am sad", "This is surprising"]}]}
         )
 
