@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from emotion_core.errors import BundleError, EmotionCoreError, InputError
+from emotion_core.errors import BundleError, EmotionCoreError, InputError, RequestBudgetError
 from functions.api.observability import logger
 
 
@@ -36,6 +36,10 @@ class MissingApiKey(ApiError):
 
 class InvalidApiKey(ApiError):
     status = 403
+
+
+class RequestTimeout(ApiError):
+    status = 408
 
 
 class Conflict(ApiError):
@@ -111,7 +115,9 @@ async def _input_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, InputError)
     field = str(getattr(exc, "field", "") or "body")
     message = str(getattr(exc, "message", "") or exc)
-    return _error(422, f"{field}: {message}", errors=[{"field": field, "message": message, "type": "input"}])
+    # Too much work for one request is a size problem of the whole request, like a body too large.
+    status, kind = (413, "work_limit") if isinstance(exc, RequestBudgetError) else (422, "input")
+    return _error(status, f"{field}: {message}", errors=[{"field": field, "message": message, "type": kind}])
 
 
 async def _bundle_error(_: Request, exc: Exception) -> JSONResponse:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
@@ -12,7 +13,8 @@ from fastapi.security import APIKeyHeader
 from starlette.types import Message, Scope
 
 from functions.api.dependencies import SettingsDep, get_settings
-from functions.api.errors import BadRequest, InvalidApiKey, MissingApiKey, PayloadTooLarge
+from functions.api.errors import BadRequest, InvalidApiKey, MissingApiKey, PayloadTooLarge, RequestTimeout
+from functions.api.settings import ApiSettings
 
 API_KEY_HEADER = "X-API-Key"
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -31,10 +33,17 @@ async def read_limited(request: Request, limit: int, *, limit_of: str = "") -> b
             raise PayloadTooLarge(f"body: {size} bytes is over the {limit}-byte limit{suffix}")
     # Content-Length can be absent (chunked) or wrong: count what actually arrives and stop early.
     received = bytearray()
-    async for chunk in request.stream():
-        received += chunk
-        if len(received) > limit:
-            raise PayloadTooLarge(f"body: over the {limit}-byte limit{suffix}")
+    timeout_s = get_settings(request).body_read_timeout_s
+    try:
+        # A client that announces more than it sends would otherwise hold the request forever.
+        async with asyncio.timeout(timeout_s):
+            async for chunk in request.stream():
+                received += chunk
+                if len(received) > limit:
+                    raise PayloadTooLarge(f"body: over the {limit}-byte limit{suffix}")
+    except TimeoutError:
+        raise RequestTimeout(f"body: not received in full within {timeout_s:g} s",
+                             headers={"Connection": "close"}) from None
     return bytes(received)
 
 
@@ -52,10 +61,15 @@ class GuardedRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         inner = super().get_route_handler()
 
+        keyed = any(dependency.dependency is require_api_key for dependency in self.dependencies)
+
         async def handler(request: Request) -> Response:
             if request.method not in _BODY_METHODS:
                 return await inner(request)
-            body = await read_limited(request, get_settings(request).max_body_bytes)
+            settings = get_settings(request)
+            if keyed:  # a client without a valid key gets nothing read, stalled or huge as its body may be
+                check_api_key(request.headers.get(API_KEY_HEADER), settings)
+            body = await read_limited(request, settings.max_body_bytes)
             sent = False
 
             async def receive() -> Message:
@@ -78,6 +92,11 @@ api_key_header = APIKeyHeader(
 
 def require_api_key(given: Annotated[str | None, Security(api_key_header)], settings: SettingsDep) -> None:
     """Local enforcement only: on AWS, API Gateway checks keys and API_KEYS stays empty."""
+    check_api_key(given, settings)
+
+
+def check_api_key(given: str | None, settings: ApiSettings) -> None:
+    """MissingApiKey/InvalidApiKey unless `given` is one of the settings' keys (or none are set)."""
     keys = settings.api_keys
     if not keys:
         return

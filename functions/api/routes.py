@@ -9,7 +9,7 @@ import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from emotion_core import Classifier, Prediction
 from functions.api.dependencies import ClassifierDep, ModelDep, SettingsDep, StatsDep
@@ -26,7 +26,13 @@ def classify(
     batch: bool
 ) -> list[Prediction]:
     started = time.perf_counter()
-    predictions = classifier.predict(texts, include_scores=include_scores) if texts else []
+    budget = settings.max_request_windows
+    if not batch:  # errors name `text`, as the client wrote it
+        predictions = [classifier.predict_one(texts[0], include_scores=include_scores, max_total_windows=budget)]
+    elif texts:
+        predictions = classifier.predict(texts, include_scores=include_scores, max_total_windows=budget)
+    else:
+        predictions = []
     latency_ms = (time.perf_counter() - started) * 1000
     stats.record_inference(predictions, latency_ms=latency_ms, batch=batch, emit_emf=settings.running_on_lambda)
     return predictions
@@ -45,17 +51,21 @@ def inference_router(settings: ApiSettings) -> APIRouter:
 
     class PredictRequest(BaseModel):
         text: Annotated[str, StringConstraints(max_length=max_chars), Field(description=text_doc)]
-        include_scores: bool = Field(False, description="Add every label's score for every head.")
+        include_scores: StrictBool = Field(False, description="Add every label's score for every head.")
 
-        model_config = ConfigDict(json_schema_extra={"examples": [{"text": "I am very happy today"}]})
+        # Strict as the schema reads: a misspelled `include_score` or an `include_scores: 0` is a
+        # mistake to name, not something to guess at.
+        model_config = ConfigDict(extra="forbid",
+                                  json_schema_extra={"examples": [{"text": "I am very happy today"}]})
 
     class BatchRequest(BaseModel):
         texts: list[Annotated[str, StringConstraints(max_length=max_chars), Field(description=text_doc)]] = Field(
             max_length=max_texts, description=f"Up to {max_texts} texts; an empty list gives empty results."
         )
-        include_scores: bool = False
+        include_scores: StrictBool = Field(False, description="Add every label's score for every text and head.")
 
         model_config = ConfigDict(
+            extra="forbid",
             json_schema_extra={"examples": [{"texts": ["I am happy", "I am sad", "This is surprising"]}]}
         )
 
@@ -103,6 +113,8 @@ def labels(classifier: ClassifierDep, model: ModelDep, settings: SettingsDep) ->
             "max_text_chars": settings.max_text_chars,
             "max_batch_texts": settings.max_batch_texts,
             "max_body_bytes": settings.max_body_bytes,
+            "max_text_windows": settings.max_text_windows,
+            "max_request_windows": settings.max_request_windows,
         },
     }
 

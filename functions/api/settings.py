@@ -17,6 +17,15 @@ class ApiSettings(JobsSettings):
         default=None, description="Set by the Lambda runtime itself; its presence means the app runs on Lambda"
     )
 
+    max_request_windows: int = Field(
+        default=512, ge=1,
+        description="Most model windows one /v1/predict request may need, all its texts together: the bound "
+                    "on a request's work (512 windows ≈ 6 s on one vCPU; docs/api.md, Limits)")
+
+    body_read_timeout_s: float = Field(
+        default=10.0, gt=0,
+        description="Seconds a request body may take to arrive in full; a stalled body gets 408")
+
     cors_allow_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated origins (or *) browsers may call from; empty = no CORS headers")

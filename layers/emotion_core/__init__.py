@@ -1,7 +1,7 @@
 """emotion_core: the one classifier core shared by the API, the bulk handler, the CLI and the tests."""
 
 from .classifier import Classifier
-from .errors import BundleError, ConfigError, EmotionCoreError, InputError
+from .errors import BundleError, ConfigError, EmotionCoreError, InputError, RequestBudgetError
 from .prediction import EmojiReactions, LabelScore, ModelRef, Prediction, batch_line
 from .settings import Settings
 
@@ -15,6 +15,7 @@ __all__ = [
     "LabelScore",
     "ModelRef",
     "Prediction",
+    "RequestBudgetError",
     "Settings",
     "batch_line",
 ]

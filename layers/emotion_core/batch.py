@@ -2,7 +2,8 @@
 
 Every input item gives exactly one output line (`prediction.batch_line`: ``{"id": ..., **prediction}``
 or ``{"id": ..., "error": "..."}``, docs/prediction.md), in input order: a malformed line is reported,
-never dropped.
+never dropped. A blank text is not an error: it gets the API's answer for it (neutral, windows 0;
+docs/prediction.md, "Blank text"). Ids keep their JSON type (string or integer).
 """
 
 import csv
@@ -45,8 +46,6 @@ def check_item(item: Any, position: int, max_text_chars: int | None) -> dict[str
         return {"id": item_id, "error": "text is missing"}
     if not isinstance(text, str):
         return {"id": item_id, "error": f"text must be a string, got {type(text).__name__}"}
-    if not text.strip():
-        return {"id": item_id, "error": "text is empty"}
     problem = text_problem(text, max_text_chars)
     if problem:
         return {"id": item_id, "error": f"text {problem}"}
@@ -117,7 +116,10 @@ def read_csv(stream: IO[str], *, text_column: str = "text",
     if header is None:
         raise InputError("input", "the CSV file is empty (no header row)")
     if text_column not in header:
-        raise InputError("text_column", f"the CSV has no column {text_column!r}; its columns are {header}")
+        # Not the header's cells: without a header row they are the first row's texts.
+        raise InputError("text_column", f"the CSV has no column {text_column!r} in its header row (the first "
+                                        f"row, {len(header)} column{'' if len(header) == 1 else 's'}); a CSV "
+                                        "needs a header row naming its text column")
     text_at = header.index(text_column)
     id_at = header.index(id_column) if id_column in header else None
     for number, row in enumerate(reader, start=1):

@@ -12,7 +12,7 @@ import numpy as np
 import onnxruntime as ort
 
 from .bundle import Bundle, read_bundle
-from .errors import InputError
+from .errors import InputError, RequestBudgetError
 from .language import LanguageDetector, shared_detector, unreadable_warning
 from .normalize import TEXT_NORMALIZATIONS
 from .postprocess import PredictionBuilder
@@ -143,16 +143,18 @@ class Classifier:
         return (f"needs {needed} model windows of {self.max_length} tokens; the limit is {self._max_text_windows} "
                 "per text (shorten it or split it)")
 
-    def predict_one(self, text: str, include_scores: bool = False) -> Prediction:
+    def predict_one(self, text: str, include_scores: bool = False, *,
+                    max_total_windows: int | None = None) -> Prediction:
+        """The Prediction of one text; errors name ``text`` (RequestBudgetError past `max_total_windows`)."""
         if not isinstance(text, str):
             raise InputError("text", f"must be a string, got {type(text).__name__}")
         self._check_text("text", text)
-        return self._predict([text], include_scores, ["text"], None)[0]
+        return self._predict([text], include_scores, ["text"], max_total_windows, budget_field="text")[0]
 
     def predict(self, texts: Sequence[str], *, include_scores: bool = False,
                 max_total_windows: int | None = None) -> list[Prediction]:
         """One Prediction per text, in input order. Raises InputError naming ``texts[i]`` (or ``texts``
-        when all of them together need more than `max_total_windows` model windows)."""
+        when all of them together need more than `max_total_windows` model windows: RequestBudgetError)."""
         if isinstance(texts, str) or not isinstance(texts, Sequence):
             raise InputError("texts", "must be a list of strings")
         for index, text in enumerate(texts):
@@ -167,7 +169,8 @@ class Classifier:
         if problem:
             raise InputError(field, problem)
 
-    def _check_work(self, per_text: list[list[Window]], fields: list[str], max_total: int | None) -> None:
+    def _check_work(self, per_text: list[list[Window]], fields: list[str], max_total: int | None,
+                    budget_field: str) -> None:
         """Limits on model work, checked after tokenization and before any inference."""
         counts = [len(windows) for windows in per_text]
         if self._max_text_windows is not None:
@@ -176,11 +179,12 @@ class Classifier:
                     raise InputError(field, f"needs {count} model windows of {self.max_length} tokens; the limit "
                                             f"is {self._max_text_windows} per text (shorten it or split it)")
         if max_total is not None and sum(counts) > max_total:
-            raise InputError("texts", f"need {sum(counts)} model windows together; the limit is {max_total} per "
-                                      "request (send fewer or shorter texts)")
+            raise RequestBudgetError(budget_field, f"needs {sum(counts)} model windows of {self.max_length} tokens; "
+                                                   f"the limit is {max_total} per request (send fewer or shorter "
+                                                   "texts)")
 
     def _predict(self, texts: list[str], include_scores: bool, fields: list[str],
-                 max_total_windows: int | None) -> list[Prediction]:
+                 max_total_windows: int | None, *, budget_field: str = "texts") -> list[Prediction]:
         results: list[Prediction | None] = [None] * len(texts)
         readable = [i for i, text in enumerate(texts) if text.strip()]
         for index in set(range(len(texts))) - set(readable):
@@ -190,7 +194,7 @@ class Classifier:
             if self._normalize is not None:
                 model_texts = [self._normalize(text) for text in model_texts]
             per_text = self._tokenizer.windows(model_texts)
-            self._check_work(per_text, [fields[i] for i in readable], max_total_windows)
+            self._check_work(per_text, [fields[i] for i in readable], max_total_windows, budget_field)
             scores = self._score(per_text)
             for position, index in enumerate(readable):
                 guess = self._languages.detect(texts[index], self._bundle.languages)

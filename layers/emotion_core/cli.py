@@ -2,10 +2,12 @@
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TextIO
 
 from tqdm import tqdm
 
@@ -46,17 +48,45 @@ def _count_items(path: Path, text_column: str, id_column: str) -> int | None:
             stream.close()
 
 
+def _check_output(input_path: Path, output: Path) -> None:
+    """Refuse an output that is the input under any spelling (symlink, relative path, hard link)."""
+    same = output.resolve() == input_path.resolve()
+    if not same and output.exists():
+        same = os.path.samefile(output, input_path)
+    if same:
+        raise InputError("output", f"{output} is the input file; writing it would destroy the input")
+
+
+def _write_atomically(output: Path, write: Callable[[TextIO], dict[str, int]]) -> dict[str, int]:
+    """Write through a temporary file in the output's folder, renamed over `output` only on success,
+    so a failed or interrupted run leaves the previous file (or none), never a partial one."""
+    descriptor, temporary = tempfile.mkstemp(dir=output.resolve().parent, prefix=f".{output.name}.",
+                                             suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            counts = write(handle)
+        # mkstemp makes the file 0600; give the result the mode a plain open() would have.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, output)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return counts
+
+
 def _run_batch(classifier: Classifier, args: argparse.Namespace) -> int:
     if not args.input.is_file():
         raise InputError("input", f"{args.input} does not exist")
+    _check_output(args.input, args.output)
     total = None if args.no_progress else _count_items(args.input, args.text_column, args.id_column)
     stack: list[IO[Any]] = []
     try:
         items = open_items(args.input, stack, text_column=args.text_column, id_column=args.id_column)
         lines = classify_stream(classifier, items, include_scores=args.scores)
-        with args.output.open("w", encoding="utf-8") as out:
-            progress = tqdm(lines, total=total, unit="text", file=sys.stderr, disable=args.no_progress)
-            counts = write_jsonl(progress, out)
+        progress = tqdm(lines, total=total, unit="text", file=sys.stderr, disable=args.no_progress)
+        counts = _write_atomically(args.output, lambda out: write_jsonl(progress, out))
     finally:
         for stream in stack:
             stream.close()

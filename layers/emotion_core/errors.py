@@ -24,3 +24,8 @@ class InputError(EmotionCoreError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class RequestBudgetError(InputError):
+    """The texts are acceptable one by one but need more model work together than the caller's
+    per-request budget (`predict(..., max_total_windows=N)`); an HTTP caller answers 413."""

@@ -36,7 +36,7 @@ class Server:
 
 
 def start_uvicorn(
-    bundle_dir: Path, log: Path, *, extra_args: tuple[str, ...] = ()
+    bundle_dir: Path, log: Path, *, extra_args: tuple[str, ...] = (), extra_env: dict[str, str] | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {
@@ -47,6 +47,7 @@ def start_uvicorn(
         "POWERTOOLS_TRACE_DISABLED": "true",
         "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), str(REPO_ROOT / "layers")]),
         **{k: str(v) for k, v in LIMITS.items()},
+        **(extra_env or {}),
     }
     env.pop("AWS_LAMBDA_FUNCTION_NAME", None)
     with log.open("wb") as out:

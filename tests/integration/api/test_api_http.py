@@ -135,7 +135,8 @@ def test_labels(server: Server) -> None:
     assert len(body["taxonomies"]["fine"]) == 28
     assert set(body["thresholds"]["fine"]) == set(body["taxonomies"]["fine"])
     assert set(body["reactions"]) == set(body["taxonomies"]["fine"])
-    assert body["limits"] == {k.lower(): v for k, v in LIMITS.items()}
+    assert body["limits"] == {**{k.lower(): v for k, v in LIMITS.items()}, "max_text_windows": 64,
+                              "max_request_windows": 512}
 
 
 def test_internal_metrics_count(server: Server) -> None:

@@ -26,7 +26,8 @@ def test_demo_writes_one_line_per_row(tmp_path: Path, tiny_bundle_dir: Path) -> 
     with source.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(["text"])
-        writer.writerows([["I love this"] if n % 4 else [""] for n in range(1, 1_201)])
+        # Every 4th row is broken (two fields under a one-column header): an error line each.
+        writer.writerows([["I love this"] if n % 4 else ["I love this", "extra"] for n in range(1, 1_201)])
     output = tmp_path / "results.jsonl"
     done = run_demo(str(source), str(output), "--model-dir", str(tiny_bundle_dir))
     assert done.returncode == 0, done.stderr[-3000:]

@@ -31,7 +31,7 @@ def test_chunk_sample_event_succeeds(bulk_handler: Any, aws: AwsClients, stack: 
     job_id = json.loads(event["Records"][0]["body"])["job_id"]
     lines = read_results(aws, stack, job_id)[0]
     assert [line["id"] for line in lines] == ["ticket-1", "ticket-2", "ticket-3"]
-    assert "emotion" in lines[0] and lines[2]["error"] == "text is empty"
+    assert "emotion" in lines[0] and lines[2]["emotion"] == "neutral" and lines[2]["windows"] == 0
 
 
 def test_malformed_sample_reports_exactly_the_bad_records(bulk_handler: Any, aws: AwsClients,

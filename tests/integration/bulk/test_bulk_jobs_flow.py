@@ -135,11 +135,11 @@ def test_csv_and_jsonl_uploads(api: httpx.Client, aws: AwsClients, api_stack: Lo
     source_for(aws, api_stack, make_handler(api_runtime)).drain()
 
     csv_status = api.get(f"/v1/jobs/{posted.json()['job_id']}").json()
-    assert (csv_status["status"], csv_status["succeeded"], csv_status["failed"]) == ("done-with-errors", 2, 2)
+    assert (csv_status["status"], csv_status["succeeded"], csv_status["failed"]) == ("done-with-errors", 3, 1)
     lines = {line["id"]: line for line in download_results(csv_status)}
     assert list(lines) == ["t1", "t2", "t3", "t4"]
     assert lines["t1"]["emotion"] == "joy" and lines["t4"]["emotion"] == "joy"
-    assert lines["t2"]["error"] == "text is empty" and "row 3" in lines["t3"]["error"]
+    assert lines["t2"]["emotion"] == "neutral" and lines["t2"]["windows"] == 0 and "row 3" in lines["t3"]["error"]
 
     jsonl_lines = download_results(api.get(f"/v1/jobs/{posted_jsonl.json()['job_id']}").json())
     assert [line["id"] for line in jsonl_lines] == ["a", "b", "line-3", "7"]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bench.common import Bound, percentiles_ms, timed_loop
 from bench.cost import MEMORY_MB, PRICES, invocation_cost, per_million
 from bench.footprint import blocked_modules, closure, project_requirements
+from bench.window_cost import measure
 
 
 def test_timed_loop_stops_at_the_count() -> None:
@@ -55,3 +58,9 @@ def test_runtime_closure_has_no_training_packages() -> None:
     assert not {"torch", "transformers", "moto", "pytest"} & set(runtime)
     blocked = blocked_modules(runtime)
     assert "torch" in blocked and "onnxruntime" not in blocked and "numpy" not in blocked
+
+
+def test_window_cost_measures_the_request_budget(tiny_bundle_dir: Path) -> None:
+    result = measure(tiny_bundle_dir, texts=1)
+    assert result["windows"] > 100 and result["ms_per_window"] > 0 and result["max_request_windows"] == 512
+    assert abs(result["budget_seconds"] - 512 * result["ms_per_window"] / 1000) < 0.01

@@ -25,7 +25,6 @@ def test_classify_items_keeps_ids_and_order(tiny_classifier: Classifier) -> None
 @pytest.mark.parametrize(("item", "error"), [
     ({"id": "x"}, "text is missing"),
     ({"id": "x", "text": 42}, "text must be a string, got int"),
-    ({"id": "x", "text": "   "}, "text is empty"),
     ({"id": "x", "text": "a" * 11}, "text has 11 characters; the limit is 10"),
     ({"id": ["x"], "text": "happy"}, "id must be a string or an integer, got list"),
     ("just a string", "item must be an object with id and text, got str"),
@@ -107,7 +106,16 @@ def test_end_to_end_file_gives_one_line_per_input(tiny_classifier: Classifier, t
     for stream in stack:
         stream.close()
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert counts == {"lines": 3, "errors": 2}
+    assert counts == {"lines": 3, "errors": 1}
     assert [line["id"] for line in lines] == ["a", "2", "c"]
     assert lines[0]["emotion"] == "joy"
-    assert lines[2] == {"id": "c", "error": "text is empty"}
+    assert lines[2] == {"id": "c", **tiny_classifier.predict_one("").to_dict()}
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\n\t "])
+def test_blank_text_gets_the_api_answer_not_an_error(tiny_classifier: Classifier, blank: str) -> None:
+    """One rule on every path (docs/prediction.md, Blank text): neutral, confidence 1, windows 0."""
+    lines = classify_items(tiny_classifier, [{"id": 3, "text": blank}, {"id": "s", "text": blank}])
+    api_answer = tiny_classifier.predict([blank])[0].to_dict()
+    assert api_answer["emotion"] == "neutral" and api_answer["confidence"] == 1.0 and api_answer["windows"] == 0
+    assert lines == [{"id": 3, **api_answer}, {"id": "s", **api_answer}]

@@ -33,7 +33,8 @@ def test_two_apps_in_one_process_keep_their_own_limits(tiny_classifier: Classifi
     assert roomy.post(PREDICT, json=long_text).status_code == 200
     assert roomy.post(BATCH, json=three).status_code == 200
     assert strict.get("/v1/labels").json()["limits"] == {"max_text_chars": 20, "max_batch_texts": 2,
-                                                         "max_body_bytes": 300}
+                                                         "max_body_bytes": 300, "max_text_windows": 64,
+                                                         "max_request_windows": 512}
     schemas = [c.get("/openapi.json").json()["components"]["schemas"] for c in (strict, roomy)]
     assert [s["PredictRequest"]["properties"]["text"]["maxLength"] for s in schemas] == [20, 50]
     assert [s["BatchRequest"]["properties"]["texts"]["maxItems"] for s in schemas] == [2, 3]
@@ -55,7 +56,10 @@ def test_the_classifier_is_loaded_from_the_settings_when_not_given(tiny_bundle_d
 class FailingClassifier:
     """Stands in for a model that breaks on a request: the real one cannot be made to."""
 
-    def predict(self, texts: list[str], *, include_scores: bool = False) -> list[dict[str, Any]]:
+    def predict(self, texts: list[str], **options: Any) -> list[dict[str, Any]]:
+        raise EmotionCoreError("injected")
+
+    def predict_one(self, text: str, **options: Any) -> dict[str, Any]:
         raise EmotionCoreError("injected")
 
 

@@ -23,8 +23,9 @@ def test_one_line_per_item_in_order_and_bad_items_answered_alone(tiny_classifier
     lines = classify_chunk(tiny_classifier, message)
     assert [line["id"] for line in lines] == ["ok", "7", "missing", "row", "surrogate"]
     assert lines[0]["emotion"] == "joy"
-    assert [line.get("error") for line in lines[1:]] == [
-        "text is empty", "text is missing", "row 3: 2 fields",
+    assert lines[1] == {"id": "7", **tiny_classifier.predict_one("   ").to_dict()}  # blank: the API's answer
+    assert [line.get("error") for line in lines[2:]] == [
+        "text is missing", "row 3: 2 fields",
         "text is not valid Unicode (it holds an unpaired surrogate)"]
     encoded = encode_lines(lines)
     assert all(line.endswith(b"\n") and line.count(b"\n") == 1 for line in encoded)
