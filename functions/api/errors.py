@@ -130,8 +130,17 @@ async def _core_error(_: Request, exc: Exception) -> JSONResponse:
     return _error(500, "The classifier failed on this request")
 
 
+# FastAPI's answer when json.loads fails with something other than a JSONDecodeError: a document
+# nested too deeply (RecursionError) or an integer too long to convert (ValueError).
+_FASTAPI_BODY_PARSE = "There was an error parsing the body"
+_UNREADABLE_JSON = "not valid JSON (nested too deeply, or a number too large to read)"
+
+
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == _FASTAPI_BODY_PARSE:
+        return _error(422, f"body: {_UNREADABLE_JSON}",
+                      errors=[{"field": "body", "message": _UNREADABLE_JSON, "type": "json_invalid"}])
     return _error(exc.status_code, str(exc.detail), getattr(exc, "headers", None))
 
 

@@ -69,10 +69,8 @@ def test_hostile_bodies_are_4xx_and_a_bad_jsonl_line_is_one_error_item(
         for path in ("/v1/jobs", "/v1/predict-emotion", "/v1/predict-emotion-batch"):
             answer = client.post(path, content=body, headers={"Content-Type": "application/json"})
             answers[path, number] = (answer.status_code, answer.json()["detail"][:60])
-    assert all(400 <= status < 500 for status, _ in answers.values()), answers
-    # The jobs route names the field; the single-text routes' parse errors belong to their own fix.
-    assert all(answers["/v1/jobs", number] == (422, answers["/v1/jobs", number][1]) and
-               answers["/v1/jobs", number][1].startswith("body") for number in range(len(HOSTILE_JSON))), answers
+    # Every route: 422 naming the body (FastAPI's own unnamed 400 is mapped to it on the predict routes).
+    assert all(status == 422 and detail.startswith("body") for status, detail in answers.values()), answers
     jsonl = b"\n".join([b'{"id": "a", "text": "joy"}', HOSTILE_JSON[0], b'{"id": "b", "text": ' + b"9" * 5_000 + b"}"])
     accepted = client.post("/v1/jobs", content=jsonl, headers={"Content-Type": "application/x-ndjson"})
     assert accepted.status_code == 202, accepted.text[:300]
