@@ -72,6 +72,9 @@ class DistillConfig:
     temperature: float = 2.0
     # Weight of the teacher's soft targets against the gold labels.
     alpha: float = 0.7
+    # Released bundles whose ONNX logits are averaged with the teacher's (an ensemble teacher):
+    # two different models err differently, so their mean is a better target than either.
+    ensemble_bundles: list[str] = field(default_factory=list)
 
 
 @dataclass

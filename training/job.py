@@ -38,7 +38,7 @@ from training.stages.export import ExportPaths, export_student
 from training.stages.fit import fit_classifier
 from training.stages.release import ReleaseInputs, check_must_beat, keep_previous, release
 from training.stages.report import Report, build_report
-from training.stages.soft_targets import distillation_trainset, teacher_soft_targets
+from training.stages.soft_targets import bundle_logits, distillation_trainset, ensemble, teacher_soft_targets
 from training.train import FitResult, StageRun
 from training.workspace import Workspace
 
@@ -141,6 +141,12 @@ def run_soft_targets(job: Job) -> SoftTargets | None:
     texts = train.texts + load_transfer_texts(job.config.data.transfer_paths)
     encoded = job.encoded(stage, texts)
     soft = teacher_soft_targets(teacher, texts, encoded, len(train), job.pad_id(stage), stage.optim.precision)
+    members = [soft.logits]
+    for bundle in job.config.distill.ensemble_bundles:
+        name, logits = bundle_logits(Path(bundle), texts, job.config.threads or 2)
+        log.info("soft targets: averaged with %s (%s)", name, bundle)
+        members.append({head: logits[head] for head in soft.logits})
+    soft = SoftTargets(texts, len(train), ensemble(members))
     soft.save(job.paths.soft_targets)
     log.info("soft targets: %d texts (%d transfer)", len(texts), len(texts) - len(train))
     return soft

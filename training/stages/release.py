@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import logging
 import shutil
 import subprocess
@@ -74,7 +75,7 @@ def bundle_metadata(inputs: ReleaseInputs) -> dict[str, Any]:
         "name": config.release.name,
         "version": config.release.version,
         "base_model": config.student.model.base,
-        "teacher_model": config.teacher.model.base if config.teacher and distilled else None,
+        "teacher_model": _teacher_name(config) if distilled else None,
         "max_length": max(config.student.model.max_length, SERVING_MAX_LENGTH),
         "inputs": ["input_ids", "attention_mask"],
         "primary": inputs.primary,
@@ -139,3 +140,14 @@ def release(inputs: ReleaseInputs, tokenizer: Any, directory: Path) -> Bundle:
     served_check(directory, inputs.dataset.splits["test"].texts[0])
     log.info("released bundle to %s", directory)
     return bundle
+
+
+def _teacher_name(config: JobConfig) -> str | None:
+    """The teacher, and the released bundles its logits were averaged with (an ensemble teacher)."""
+    if config.teacher is None:
+        return None
+    members = [config.teacher.model.base]
+    for bundle in config.distill.ensemble_bundles:
+        meta = json.loads((Path(bundle) / "model.json").read_text())
+        members.append(f"{meta['name']} {meta['version']}")
+    return " + ".join(members) + (" (mean logits)" if len(members) > 1 else "")

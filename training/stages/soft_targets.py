@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-import numpy as np
+import json
+from pathlib import Path
 
+import numpy as np
+from transformers import PreTrainedTokenizerFast
+
+from emotion_core.normalize import normalize_text
 from training.data import Split
-from training.inference import predict_logits
+from training.inference import onnx_logits, onnx_session, predict_logits
 from training.model import MultiHeadClassifier
 from training.objective import TrainSet
 from training.results import SoftTargets
@@ -16,6 +21,23 @@ def teacher_soft_targets(
 ) -> SoftTargets:
     """`texts` are the train texts (the first `n_train`) followed by the transfer texts."""
     return SoftTargets(texts, n_train, predict_logits(teacher, encoded, pad_id, precision=precision))
+
+
+def bundle_logits(bundle_dir: Path, texts: list[str], threads: int) -> tuple[str, dict[str, np.ndarray]]:
+    """A released bundle's logits, read the way it serves them (its tokenizer, length, normalisation)."""
+    meta = json.loads((bundle_dir / "model.json").read_text())
+    tokenizer = PreTrainedTokenizerFast(tokenizer_file=str(bundle_dir / "tokenizer.json"))
+    if meta.get("text_normalization"):
+        texts = [normalize_text(text) for text in texts]
+    encoded: list[list[int]] = tokenizer(texts, truncation=True, max_length=int(meta["max_length"]))["input_ids"]
+    pad_id = tokenizer.backend_tokenizer.token_to_id("[PAD]") or 0
+    logits = onnx_logits(onnx_session(bundle_dir / "model.onnx", threads), encoded, pad_id)
+    return f"{meta['name']} {meta['version']}", logits
+
+
+def ensemble(members: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """The mean logit of each head over the members."""
+    return {head: np.mean([member[head] for member in members], axis=0) for head in members[0]}
 
 
 def distillation_trainset(soft: SoftTargets, train: Split, encoded: list[list[int]]) -> TrainSet:
