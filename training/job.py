@@ -31,14 +31,22 @@ from training.inference import onnx_logits, onnx_session, predict_logits
 from training.logs import setup_logging
 from training.model import MultiHeadClassifier
 from training.objective import TrainSet
-from training.results import STUDENT_FP32, STUDENT_INT8, TEACHER_FP32, Evaluation, ExportResult, SoftTargets
+from training.results import (
+    STUDENT_FP32,
+    STUDENT_INT8,
+    TEACHER_ENSEMBLE,
+    TEACHER_FP32,
+    Evaluation,
+    ExportResult,
+    SoftTargets,
+)
 from training.stages.augmented import augment_trainset
 from training.stages.evaluate import LogitsOf, ModelUnderTest, evaluate_models
 from training.stages.export import ExportPaths, export_student
 from training.stages.fit import fit_classifier
 from training.stages.release import ReleaseInputs, check_must_beat, keep_previous, release
 from training.stages.report import Report, build_report
-from training.stages.soft_targets import bundle_logits, distillation_trainset, ensemble, teacher_soft_targets
+from training.stages.soft_targets import distillation_trainset, ensemble_logits_of, teacher_soft_targets, with_ensemble
 from training.train import FitResult, StageRun
 from training.workspace import Workspace
 
@@ -141,12 +149,7 @@ def run_soft_targets(job: Job) -> SoftTargets | None:
     texts = train.texts + load_transfer_texts(job.config.data.transfer_paths)
     encoded = job.encoded(stage, texts)
     soft = teacher_soft_targets(teacher, texts, encoded, len(train), job.pad_id(stage), stage.optim.precision)
-    members = [soft.logits]
-    for bundle in job.config.distill.ensemble_bundles:
-        name, logits = bundle_logits(Path(bundle), texts, job.config.threads or 2)
-        log.info("soft targets: averaged with %s (%s)", name, bundle)
-        members.append({head: logits[head] for head in soft.logits})
-    soft = SoftTargets(texts, len(train), ensemble(members))
+    soft = with_ensemble(soft, job.config.distill.ensemble_bundles, job.config.threads or 2)
     soft.save(job.paths.soft_targets)
     log.info("soft targets: %d texts (%d transfer)", len(texts), len(texts) - len(train))
     return soft
@@ -205,7 +208,12 @@ def models_under_test(job: Job, export: ExportResult) -> list[ModelUnderTest]:
     teacher_stage, teacher_best = job.config.teacher, job.paths.run("teacher").best
     if teacher_stage is not None and MultiHeadClassifier.is_saved(teacher_best):
         teacher = MultiHeadClassifier.load(teacher_best)
-        models.append(ModelUnderTest(TEACHER_FP32, _torch_logits(job, teacher, teacher_stage)))
+        teacher_logits = _torch_logits(job, teacher, teacher_stage)
+        models.append(ModelUnderTest(TEACHER_FP32, teacher_logits))
+        bundles = job.config.distill.ensemble_bundles
+        if bundles:
+            ensemble = ensemble_logits_of(teacher_logits, bundles, job.config.threads or 2)
+            models.append(ModelUnderTest(TEACHER_ENSEMBLE, ensemble))
     stage = job.config.student
     models.append(ModelUnderTest(STUDENT_FP32, _torch_logits(job, run_student(job).model, stage)))
     int8, calibration = onnx_session(Path(export.chosen.path)), run_calibrate(job)

@@ -15,8 +15,11 @@ from typing import Any
 import numpy as np
 
 TEACHER_FP32, STUDENT_FP32, STUDENT_INT8 = "teacher_torch_fp32", "student_torch_fp32", "student_onnx_int8"
+# The teacher averaged with released bundles (`distill.ensemble_bundles`): what the student learned from.
+TEACHER_ENSEMBLE = "teacher_ensemble"
 MODEL_TITLES = {
     TEACHER_FP32: "teacher (PyTorch fp32)",
+    TEACHER_ENSEMBLE: "ensemble teacher (teacher + released bundles, mean logits)",
     STUDENT_FP32: "student (PyTorch fp32)",
     STUDENT_INT8: "student (ONNX int8)",
 }

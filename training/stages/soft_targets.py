@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,9 @@ from training.inference import onnx_logits, onnx_session, predict_logits
 from training.model import MultiHeadClassifier
 from training.objective import TrainSet
 from training.results import SoftTargets
+
+log = logging.getLogger("training")
+LogitsOf = Callable[[list[str]], dict[str, np.ndarray]]
 
 
 def teacher_soft_targets(
@@ -38,6 +43,27 @@ def bundle_logits(bundle_dir: Path, texts: list[str], threads: int) -> tuple[str
 def ensemble(members: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     """The mean logit of each head over the members."""
     return {head: np.mean([member[head] for member in members], axis=0) for head in members[0]}
+
+
+def with_ensemble(soft: SoftTargets, bundles: list[str], threads: int) -> SoftTargets:
+    """The teacher's soft targets averaged with those of released bundles."""
+    members = [soft.logits]
+    for bundle in bundles:
+        name, logits = bundle_logits(Path(bundle), soft.texts, threads)
+        log.info("soft targets: averaged with %s (%s)", name, bundle)
+        members.append({head: logits[head] for head in soft.logits})
+    return SoftTargets(soft.texts, soft.n_train, ensemble(members))
+
+
+def ensemble_logits_of(teacher: LogitsOf, bundles: list[str], threads: int) -> LogitsOf:
+    """The ensemble teacher as a model under test."""
+
+    def logits_of(texts: list[str]) -> dict[str, np.ndarray]:
+        members = [teacher(texts)]
+        members += [bundle_logits(Path(bundle), texts, threads)[1] for bundle in bundles]
+        return ensemble(members)
+
+    return logits_of
 
 
 def distillation_trainset(soft: SoftTargets, train: Split, encoded: list[list[int]]) -> TrainSet:
