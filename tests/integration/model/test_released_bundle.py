@@ -56,3 +56,17 @@ def test_bundle_is_small_and_labelled_from_the_dataset(served_decisions: tuple) 
     assert (BUNDLE / "model.onnx").stat().st_size <= 30 * 1024 * 1024
     labels_txt = (GOEMOTIONS / "original" / "labels.txt").read_text().split()
     assert meta["heads"]["fine"]["labels"] == labels_txt
+
+
+def test_a_text_gets_the_same_answer_alone_and_among_others(served_decisions: tuple) -> None:
+    """Dynamic int8 takes activation ranges per model call; the core runs each window alone."""
+    test = load_dataset(DataConfig(path=str(GOEMOTIONS))).splits["test"]
+    texts = [*test.texts[:200], "word " * 400]  # and a long text of several windows
+    classifier = Classifier.load(BUNDLE)
+    together = classifier.predict(texts, include_scores=True)
+    for text, among_others in zip(texts, together, strict=True):
+        alone = classifier.predict([text], include_scores=True)[0]
+        assert alone.labels == among_others.labels and alone.emotion == among_others.emotion
+        for head, scores in alone.scores.items():  # type: ignore[union-attr]
+            others = among_others.scores[head]  # type: ignore[index]
+            assert max(abs(scores[label] - others[label]) for label in scores) <= 1e-4, head
