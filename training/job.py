@@ -41,7 +41,7 @@ from training.results import (
     SoftTargets,
 )
 from training.stages.augmented import augment_trainset
-from training.stages.evaluate import LogitsOf, ModelUnderTest, evaluate_models
+from training.stages.evaluate import LogitsOf, ModelUnderTest, evaluate_models, memoized
 from training.stages.export import ExportPaths, export_student
 from training.stages.fit import fit_classifier
 from training.stages.release import ReleaseInputs, check_must_beat, keep_previous, release
@@ -208,7 +208,7 @@ def models_under_test(job: Job, export: ExportResult) -> list[ModelUnderTest]:
     teacher_stage, teacher_best = job.config.teacher, job.paths.run("teacher").best
     if teacher_stage is not None and MultiHeadClassifier.is_saved(teacher_best):
         teacher = MultiHeadClassifier.load(teacher_best)
-        teacher_logits = _torch_logits(job, teacher, teacher_stage)
+        teacher_logits = memoized(_torch_logits(job, teacher, teacher_stage))
         models.append(ModelUnderTest(TEACHER_FP32, teacher_logits))
         bundles = job.config.distill.ensemble_bundles
         if bundles:

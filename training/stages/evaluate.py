@@ -27,6 +27,19 @@ class ModelUnderTest:
     logits_of: LogitsOf  # texts -> logits per head
 
 
+def memoized(logits_of: LogitsOf) -> LogitsOf:
+    """The same texts are scored once: the ensemble teacher reuses the teacher's logits."""
+    seen: dict[tuple[str, ...], dict[str, np.ndarray]] = {}
+
+    def cached(texts: list[str]) -> dict[str, np.ndarray]:
+        key = tuple(texts)
+        if key not in seen:
+            seen[key] = logits_of(texts)
+        return seen[key]
+
+    return cached
+
+
 def evaluate_model(logits_of: LogitsOf, dev: Split, test: Split, heads: dict[str, Head]) -> ModelEvaluation:
     dev_logits, test_logits = logits_of(dev.texts), logits_of(test.texts)
     thresholds = tuned_thresholds(dev_logits, dev, heads)
