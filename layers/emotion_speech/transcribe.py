@@ -1,0 +1,67 @@
+"""Speech -> timed text with faster-whisper (CTranslate2, int8 on CPU) and its Silero VAD.
+
+The VAD cuts non-speech out before Whisper runs (silence costs nothing and cannot be
+"transcribed" into hallucinated words), and faster-whisper maps the segment times back onto the
+original recording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from faster_whisper import WhisperModel
+
+from .errors import AudioError
+from .models import ResolvedModel
+
+ProgressCallback = Callable[[float], None]  # seconds of the recording transcribed so far
+
+
+@dataclass(frozen=True)
+class TimedText:
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Transcript:
+    language: str
+    segments: tuple[TimedText, ...]
+
+
+class Transcriber:
+    """One loaded Whisper model; `translate` needs a multilingual one."""
+
+    def __init__(self, model: ResolvedModel, *, threads: int, beam_size: int = 1, compute_type: str = "int8") -> None:
+        self.name = model.name
+        self.multilingual = model.multilingual
+        self._beam_size = beam_size
+        self._model = WhisperModel(str(model.path), device="cpu", compute_type=compute_type, cpu_threads=threads)
+
+    def transcribe(self, samples: np.ndarray, *, translate: bool = False,
+                   on_progress: ProgressCallback | None = None) -> Transcript:
+        if translate and not self.multilingual:
+            raise AudioError("unsupported", f"cannot be translated by {self.name}: it is an English-only model",
+                             field="translate")
+        segments, info = self._model.transcribe(
+            samples,
+            task="translate" if translate else "transcribe",
+            # An English-only model has nothing to detect; a multilingual one reports what it heard.
+            language=None if self.multilingual else "en",
+            beam_size=self._beam_size,
+            vad_filter=True,
+            # Each segment is decoded on its own: a misheard segment cannot derail the next ones into
+            # a repetition loop (Whisper's known failure on long inputs).
+            condition_on_previous_text=False,
+        )
+        timed = []
+        for segment in segments:  # a generator: decoding happens while we iterate
+            text = segment.text.strip()
+            if text:
+                timed.append(TimedText(round(segment.start, 2), round(segment.end, 2), text))
+            if on_progress is not None:
+                on_progress(segment.end)
+        return Transcript(language=info.language, segments=tuple(timed))
