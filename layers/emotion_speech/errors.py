@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-AudioProblem = Literal["too_large", "too_long", "unsupported", "unreadable"]
+AudioProblem = Literal["too_large", "too_long", "unsupported", "unreadable", "not_offered"]
 
 
 class AudioError(ValueError):

@@ -54,7 +54,7 @@ class SpeechClassifier:
             return self.translator
         if self.transcriber.multilingual:
             return self.transcriber
-        raise AudioError("unsupported", "is not offered here: no multilingual model is loaded (TRANSLATE_MODEL)",
+        raise AudioError("not_offered", "is not offered here: no multilingual model is loaded (TRANSLATE_MODEL)",
                          field="translate")
 
     def analyse(self, data: bytes, *, translate: bool = False, include_scores: bool = False,

@@ -7,8 +7,9 @@ original recording.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from faster_whisper import WhisperModel
@@ -17,6 +18,7 @@ from .errors import AudioError
 from .models import ResolvedModel
 
 ProgressCallback = Callable[[float], None]  # seconds of the recording transcribed so far
+_SENTENCE_END = (".", "!", "?", "。", "！", "？")
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,26 @@ class Transcript:
     segments: tuple[TimedText, ...]
 
 
+def sentences(words: Iterable[Any]) -> list[TimedText]:
+    """Whisper's words (with times) regrouped into sentences: a Whisper segment often spans several
+    sentences of different moods, and one emotion per sentence is what a reader of a call wants."""
+    out: list[TimedText] = []
+    current: list[Any] = []
+    for word in words:
+        current.append(word)
+        if word.word.strip().endswith(_SENTENCE_END):
+            out.append(_joined(current))
+            current = []
+    if current:
+        out.append(_joined(current))
+    return [sentence for sentence in out if sentence.text]
+
+
+def _joined(words: list[Any]) -> TimedText:
+    # Whisper's word pieces carry their own leading spaces.
+    return TimedText(round(words[0].start, 2), round(words[-1].end, 2), "".join(w.word for w in words).strip())
+
+
 class Transcriber:
     """One loaded Whisper model; `translate` needs a multilingual one."""
 
@@ -44,7 +66,7 @@ class Transcriber:
     def transcribe(self, samples: np.ndarray, *, translate: bool = False,
                    on_progress: ProgressCallback | None = None) -> Transcript:
         if translate and not self.multilingual:
-            raise AudioError("unsupported", f"cannot be translated by {self.name}: it is an English-only model",
+            raise AudioError("not_offered", f"cannot be translated by {self.name}: it is an English-only model",
                              field="translate")
         segments, info = self._model.transcribe(
             samples,
@@ -56,12 +78,11 @@ class Transcriber:
             # Each segment is decoded on its own: a misheard segment cannot derail the next ones into
             # a repetition loop (Whisper's known failure on long inputs).
             condition_on_previous_text=False,
+            word_timestamps=True,
         )
-        timed = []
+        timed: list[TimedText] = []
         for segment in segments:  # a generator: decoding happens while we iterate
-            text = segment.text.strip()
-            if text:
-                timed.append(TimedText(round(segment.start, 2), round(segment.end, 2), text))
+            timed.extend(sentences(segment.words or []))
             if on_progress is not None:
                 on_progress(segment.end)
         return Transcript(language=info.language, segments=tuple(timed))
