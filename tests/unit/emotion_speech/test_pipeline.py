@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import pytest
+
+from emotion_core import Classifier
+from emotion_speech import AudioError, SpeechClassifier
+from emotion_speech.pipeline import NO_SPEECH
+from tests.helpers.speech import SPOKEN, recording, silence, word_error_rate
+
+
+def test_the_recording_is_transcribed_in_sentences_with_their_emotions(speech: SpeechClassifier) -> None:
+    result = speech.analyse(recording())
+    assert result.language == "en" and result.task == "transcribe" and result.speech_model == "tiny.en"
+    assert result.duration_s == pytest.approx(6.8, abs=0.1)
+    assert word_error_rate(SPOKEN, result.transcript) <= 0.1
+    assert result.segments[0].text == "Thank you so much."
+    assert len(result.segments) == 4
+    starts = [s.start for s in result.segments]
+    assert starts == sorted(starts) and all(s.start < s.end <= result.duration_s for s in result.segments)
+    assert result.segments[0].prediction.emotion == "joy"
+    assert result.segments[-1].prediction.emotion == "sadness"
+    assert result.warning is None
+
+
+def test_each_prediction_is_the_text_classifiers_own(speech: SpeechClassifier,
+                                                      released_classifier: Classifier) -> None:
+    result = speech.analyse(recording(), include_scores=True)
+    for segment in result.segments:
+        assert segment.prediction == released_classifier.predict_one(segment.text, include_scores=True)
+    assert result.overall == released_classifier.predict_one(result.transcript, include_scores=True)
+
+
+def test_silence_is_an_answer_without_segments(speech: SpeechClassifier) -> None:
+    result = speech.analyse(silence(3.0))
+    assert result.segments == [] and result.transcript == ""
+    assert result.overall.emotion == "neutral" and result.overall.windows == 0
+    assert result.warning == NO_SPEECH
+
+
+def test_translation_needs_a_multilingual_model(speech: SpeechClassifier) -> None:
+    with pytest.raises(AudioError) as caught:
+        speech.analyse(recording(), translate=True)
+    assert caught.value.field == "translate" and caught.value.kind == "not_offered"
+
+
+def test_progress_reaches_the_end_of_the_speech(speech: SpeechClassifier) -> None:
+    seen: list[float] = []
+    speech.analyse(recording(), on_progress=seen.append)
+    assert seen and seen == sorted(seen) and seen[-1] >= 6.0
