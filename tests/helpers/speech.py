@@ -7,8 +7,11 @@ from pathlib import Path
 
 import av
 import numpy as np
+import pytest
 
+from emotion_speech import ModelError, resolve_model
 from emotion_speech.decode import SAMPLE_RATE, decode_audio
+from emotion_speech.models import ResolvedModel
 
 # espeak-ng 1.51: `espeak-ng -v en-us -s 150 -w rec.wav "Thank you so much, I love this gift. Then the news
 # came, and I felt so sad and alone."`, stored as 24 kb/s Opus (tests/helpers/speech.py: encode).
@@ -75,3 +78,12 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
         for j, h in enumerate(hyp, start=1):
             previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (r != h))
     return row[-1] / max(len(ref), 1)
+
+
+@pytest.fixture(scope="session", name="tiny_en")
+def tiny_en_fixture() -> ResolvedModel:
+    """Whisper tiny.en from the speech cache (`make test` fetches it first); skipped, saying how, without it."""
+    try:
+        return resolve_model("tiny.en")
+    except ModelError as exc:
+        pytest.skip(f"Whisper tiny.en unavailable ({exc}); fetch it with `python -m emotion_speech fetch tiny.en`")

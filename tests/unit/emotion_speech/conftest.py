@@ -7,18 +7,11 @@ from pathlib import Path
 import pytest
 
 from emotion_core import Classifier
-from emotion_speech import AudioLimits, ModelError, SpeechClassifier, resolve_model
+from emotion_speech import AudioLimits, SpeechClassifier
 from emotion_speech.models import ResolvedModel
 from emotion_speech.transcribe import Transcriber
 from tests.conftest import RELEASED_BUNDLE
-
-
-@pytest.fixture(scope="session")
-def tiny_en() -> ResolvedModel:
-    try:
-        return resolve_model("tiny.en")
-    except ModelError as exc:
-        pytest.skip(f"Whisper tiny.en unavailable ({exc}); fetch it with `python -m emotion_speech fetch tiny.en`")
+from tests.helpers.speech import tiny_en_fixture  # noqa: F401 - the tiny_en fixture
 
 
 @pytest.fixture(scope="session")
