@@ -5,7 +5,6 @@ binary bodies under the audio limit. The API key is still checked (a dependency)
 the body is read.
 """
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -75,7 +74,7 @@ def audio_router(max_audio_bytes: int) -> APIRouter:
         request: Request, speech: Annotated[SpeechClassifier, Depends(speech_of)],
         translate: Annotated[bool, Query(description="Translate to English first (multilingual model)")] = False,
         include_scores: Annotated[bool, Query(description="Add every label's score")] = False,
-    ) -> dict[str, Any]:
+    ) -> SpeechResult:
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         multipart = content_type == "multipart/form-data"
         if not multipart and not content_type.startswith(RAW_TYPES):
@@ -89,7 +88,6 @@ def audio_router(max_audio_bytes: int) -> APIRouter:
                                              include_scores=flags["include_scores"])
         except AudioError as exc:
             raise _as_http_error(exc) from None
-        # Serialized here (not by FastAPI's response_model pass) to skip validating it twice.
-        return json.loads(result.model_dump_json(exclude_none=True))  # type: ignore[no-any-return]
+        return result
 
     return router
