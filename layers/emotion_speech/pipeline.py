@@ -24,6 +24,8 @@ NO_SPEECH = "no speech was found in the recording"
 class AudioLimits:
     max_bytes: int
     max_seconds: float
+    # Translation runs the larger multilingual model, about 4x slower (bench.speech): its own bound.
+    max_translate_seconds: float | None = None
 
 
 class SpeechClassifier:
@@ -44,7 +46,7 @@ class SpeechClassifier:
                                beam_size=settings.speech_beam_size)
 
         return cls(classifier or Classifier.from_settings(settings), load(settings.speech_model),
-                   AudioLimits(settings.max_audio_bytes, settings.max_audio_seconds),
+                   AudioLimits(settings.max_audio_bytes, settings.max_audio_seconds, settings.max_translate_seconds),
                    load(settings.translate_model) if settings.translate_model else None)
 
     def _pick(self, translate: bool) -> Transcriber:
@@ -62,6 +64,9 @@ class SpeechClassifier:
         """Raises AudioError (field `audio` or `translate`) for unusable input, never for a silent recording."""
         whisper = self._pick(translate)
         audio = decode_audio(data, max_bytes=self.limits.max_bytes, max_seconds=self.limits.max_seconds)
+        most = self.limits.max_translate_seconds
+        if translate and most is not None and audio.duration_s > most:
+            raise AudioError("too_long", f"lasts {audio.duration_s:.1f} s; translation is limited to {most:g} s")
         heard = whisper.transcribe(audio.samples, translate=translate, on_progress=on_progress)
         texts = [segment.text for segment in heard.segments]
         transcript = " ".join(texts)

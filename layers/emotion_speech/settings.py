@@ -30,6 +30,8 @@ class SpeechSettings(Settings):
     max_audio_bytes: int = Field(default=4_000_000, ge=1, description="Largest accepted audio file, in bytes")
     # Bounded by API Gateway's 29 s: docs/speech.md derives it from the measured real-time factor.
     max_audio_seconds: float = Field(default=60.0, gt=0, description="Longest accepted recording, in seconds")
+    max_translate_seconds: float | None = Field(
+        default=20.0, gt=0, description="Longest recording translate=true accepts (the slower multilingual model)")
 
     @field_validator("translate_model", mode="before")
     @classmethod

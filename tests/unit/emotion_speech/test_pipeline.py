@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from emotion_core import Classifier
-from emotion_speech import AudioError, SpeechClassifier
+from emotion_speech import AudioError, AudioLimits, SpeechClassifier
 from emotion_speech.pipeline import NO_SPEECH
 from tests.helpers.speech import SPOKEN, recording, silence, word_error_rate
 
@@ -47,3 +47,11 @@ def test_progress_reaches_the_end_of_the_speech(speech: SpeechClassifier) -> Non
     seen: list[float] = []
     speech.analyse(recording(), on_progress=seen.append)
     assert seen and seen == sorted(seen) and seen[-1] >= 6.0
+
+
+def test_translation_has_its_own_duration_limit(speech: SpeechClassifier) -> None:
+    limited = SpeechClassifier(speech.classifier, speech.transcriber, AudioLimits(4_000_000, 60.0, 5.0),
+                               translator=speech.transcriber)
+    with pytest.raises(AudioError) as caught:
+        limited.analyse(recording(), translate=True)
+    assert caught.value.kind == "too_long" and "translation is limited to 5 s" in caught.value.message
