@@ -18,7 +18,25 @@ def test_the_audio_route_goes_to_the_audio_function_with_a_key(template: dict[st
     routes = {(path, method): (function, props) for function, path, method, props in api_events(template)}
     function, props = routes[("/v1/predict-emotion-audio", "post")]
     assert function == "AudioFunction" and props["Auth"]["ApiKeyRequired"] is True
-    assert [key for key, (fn, _) in routes.items() if fn == "AudioFunction"] == [("/v1/predict-emotion-audio", "post")]
+    audio_routes = {key for key, (fn, _) in routes.items() if fn == "AudioFunction"}
+    assert audio_routes == {("/v1/predict-emotion-audio", "post"), ("/v1/audio-jobs", "post")}
+    assert routes[("/v1/audio-jobs", "post")][1]["Auth"]["ApiKeyRequired"] is True
+
+
+def test_audio_jobs_run_on_their_own_queue_and_function(template: dict[str, Any]) -> None:  # noqa: F811
+    resources = template["Resources"]
+    http_env = resources["AudioFunction"]["Properties"]["Environment"]["Variables"]
+    assert http_env["JOBS_QUEUE_URL"] == {"Ref": "AudioQueue"}
+    bulk = resources["AudioBulkFunction"]
+    assert bulk["Properties"]["ImageConfig"]["Command"] == ["functions.audio.bulk_handler.handler"]
+    assert bulk["Metadata"]["Dockerfile"] == "functions/audio/Dockerfile"
+    event = bulk["Properties"]["Events"]["AudioChunkMessages"]["Properties"]
+    assert event["Queue"] == {"Fn::GetAtt": ["AudioQueue", "Arn"]}
+    queue = resources["AudioQueue"]["Properties"]
+    # The last delivery records the chunk as failed: the function must know the queue's count.
+    assert str(queue["RedrivePolicy"]["maxReceiveCount"]) == bulk["Properties"]["Environment"]["Variables"][
+        "BULK_MAX_RECEIVE_COUNT"]
+    assert queue["VisibilityTimeout"] >= 6 * bulk["Properties"]["Timeout"]
 
 
 def test_binary_bodies_reach_the_function_intact(template: dict[str, Any]) -> None:  # noqa: F811
