@@ -65,6 +65,14 @@ def cold_start(model_path: Path, clip: Path) -> dict[str, float]:
     return {key: round(value, 3) for key, value in figures.items()}
 
 
+def footprint(translate_model: str) -> dict[str, Any]:
+    """The audio app's load time and peak RSS in a fresh process (bench.speech_footprint)."""
+    run = subprocess.run([sys.executable, "-m", "bench.speech_footprint", translate_model], capture_output=True,
+                         text=True, check=True, timeout=600, cwd=REPO_ROOT)
+    figures: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
+    return figures
+
+
 def measure_clip(speech: SpeechClassifier, classifier: Classifier, clip: Clip, translate: bool) -> dict[str, Any]:
     data = Path(clip.path).read_bytes()
     started = time.perf_counter()
@@ -94,6 +102,8 @@ def summarize(model: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
         "wer_clean": round(statistics.mean([r["wer"] for r in english if not r["noisy"]] or [0]), 4),
         "wer_noisy": round(statistics.mean([r["wer"] for r in english if r["noisy"]] or [0]), 4),
         "emotion_agreement": _share(english, "spoken_emotion", "written_emotion"),
+        "seconds_median": round(statistics.median(r["seconds"] for r in rows), 3),
+        "seconds_max": round(max(r["seconds"] for r in rows), 3),
         "rtf_median": round(statistics.median(r["rtf"] for r in rows), 4),
         "rtf_p90": round(sorted(r["rtf"] for r in rows)[int(0.9 * (len(rows) - 1))], 4),
         "audio_seconds": round(sum(r["duration_s"] for r in rows), 1),
@@ -129,8 +139,9 @@ def markdown(results: dict[str, Any]) -> str:
              f"{results['foreign_clips']} es/fr/de sentences with English originals), `python -m bench.speech`, "
              f"one thread, {where}.", "",
              "| model | size MB | WER (clean / noisy) | emotion agreement spoken vs written | translation: emotion "
-             "agreement / language detected | RTF median (p90) | cold start: load + first clip s |",
-             "|---|---|---|---|---|---|---|"]
+             "agreement / language detected | RTF median (p90) | s per clip median (max) "
+             "| cold start: load + first clip s |",
+             "|---|---|---|---|---|---|---|---|"]
     for name, m in results["models"].items():
         cold = m["cold_start"]
         translation = (f"{m['translation_emotion_agreement']:.2f} / {m['language_detected']:.2f} "
@@ -138,11 +149,18 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append(f"| {name} | {m['model_mb']} | {m['wer_mean']:.3f} ({m['wer_clean']:.3f} / {m['wer_noisy']:.3f}) "
                      f"| {m['emotion_agreement']:.2f} ({m['english_clips']} clips) | {translation} "
                      f"| {m['rtf_median']:.3f} ({m['rtf_p90']:.3f}) "
+                     f"| {m['seconds_median']:.2f} ({m['seconds_max']:.2f}) "
                      f"| {cold['load_s']:.2f} + {cold['first_transcription_s']:.2f} "
                      f"(process {cold['process_wall_s']:.2f}) |")
+    for figures in results.get("footprint", []):
+        lines.append(f"Audio app with {' + '.join(['tiny.en', *[m for m in [figures['translate_model']] if m]])}"
+                     f": load {figures['import_and_load_s']} s, peak RSS {figures['peak_rss_mb']} MB "
+                     "(`python -m bench.speech_footprint`).")
     lines += ["", "RTF: seconds of processing (decode, VAD, Whisper, emotion_core on every sentence and the whole) per "
-              "second of audio. Emotion agreement: the Ekman emotion of the whole transcript equals the written "
-              "text's, both through emotion_core (the written label of a translated clip is its English original's). "
+              "second of audio; Whisper reads 30 s windows, so a short clip pays for a whole window and its RTF is "
+              "high (the seconds per clip show it). Emotion agreement: the Ekman emotion of the whole transcript "
+              "equals the written text's, both through emotion_core (the written label of a translated clip is its "
+              "English original's). "
               "Cold start: a fresh process imports faster-whisper, loads the model and transcribes one clip.", ""]
     return "\n".join(lines)
 
@@ -161,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     measured = run(clips, args.bundle, tuple(m for m in args.models.split(",") if m))
     results = {"machine": machine_info(), "clips": len(clips),
                "english_clips": sum(c.language == "en" for c in clips),
-               "foreign_clips": sum(c.language != "en" for c in clips), **measured}
+               "foreign_clips": sum(c.language != "en" for c in clips), **measured,
+               "footprint": [footprint(""), footprint("base")]}
     stamp = args.stamp or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d") + ("-speech-quick" if args.quick else "-speech")
     args.out.mkdir(parents=True, exist_ok=True)
     write_json(args.out / f"{stamp}.json", results)

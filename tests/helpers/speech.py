@@ -9,6 +9,7 @@ import av
 import numpy as np
 import pytest
 
+from bench.speech import word_error_rate as word_error_rate  # the bench's WER, re-exported for the tests
 from emotion_speech import ModelError, resolve_model
 from emotion_speech.decode import SAMPLE_RATE, decode_audio
 from emotion_speech.models import ResolvedModel
@@ -64,20 +65,6 @@ def tone(seconds: float, audio_format: str = "wav") -> bytes:
     """A quiet 440 Hz tone: audio without speech, long enough to test duration limits cheaply."""
     t = np.arange(int(seconds * SAMPLE_RATE), dtype=np.float32) / SAMPLE_RATE
     return encode(0.1 * np.sin(2 * np.pi * 440 * t).astype(np.float32), audio_format)
-
-
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    """Word-level Levenshtein distance over the reference length, ignoring case and punctuation."""
-    def words(text: str) -> list[str]:
-        return "".join(c.lower() if c.isalnum() or c.isspace() else " " for c in text).split()
-
-    ref, hyp = words(reference), words(hypothesis)
-    row = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, start=1):
-        previous, row[0] = row[0], i
-        for j, h in enumerate(hyp, start=1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (r != h))
-    return row[-1] / max(len(ref), 1)
 
 
 @pytest.fixture(scope="session", name="tiny_en")
