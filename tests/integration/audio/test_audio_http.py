@@ -90,3 +90,10 @@ def test_the_logs_never_hold_what_was_said(audio_server: AudioServer) -> None:
     log = audio_server.log.read_text().lower()
     assert "predict-emotion-audio" in log
     assert not any(word in log for word in ("gift", "alone", "thank you"))
+
+
+def test_the_openapi_document_describes_both_body_kinds(audio_server: AudioServer) -> None:
+    spec = httpx.get(f"{audio_server.url}/openapi.json", timeout=30).json()
+    body = spec["paths"]["/v1/predict-emotion-audio"]["post"]["requestBody"]["content"]
+    assert {"audio/*", "multipart/form-data"} <= set(body)
+    assert "/v1/audio-jobs" in spec["paths"]
