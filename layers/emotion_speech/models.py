@@ -84,11 +84,10 @@ class ResolvedModel:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+    # Standard library only (not emotion_core's sha256_of): the audio image's model layer runs this
+    # file on its own, before any project code is copied in.
     with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(stream, "sha256").hexdigest()
 
 
 def _is_model_dir(path: Path) -> bool:

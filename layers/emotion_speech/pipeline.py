@@ -28,6 +28,14 @@ class AudioLimits:
     max_translate_seconds: float | None = None
 
 
+def _transcript_classifier(settings: SpeechSettings) -> Classifier:
+    # Without the per-text limits (MAX_TEXT_CHARS, MAX_TEXT_WINDOWS): they guard the text API against
+    # huge texts, while a transcript is bounded by the recording's duration limit (Whisper writes at
+    # most ~224 tokens per 30 s), and a long recording must not fail on its own transcript.
+    return Classifier.load(settings.model_dir, threads=settings.ort_threads, reactions_file=settings.reactions_file,
+                           batch_size=settings.inference_batch_size, window_stride=settings.window_stride)
+
+
 class SpeechClassifier:
     """A text classifier and the Whisper models that feed it."""
 
@@ -45,7 +53,7 @@ class SpeechClassifier:
             return Transcriber(resolve_model(spec, settings.speech_model_cache), threads=settings.speech_threads,
                                beam_size=settings.speech_beam_size)
 
-        return cls(classifier or Classifier.from_settings(settings), load(settings.speech_model),
+        return cls(classifier or _transcript_classifier(settings), load(settings.speech_model),
                    AudioLimits(settings.max_audio_bytes, settings.max_audio_seconds, settings.max_translate_seconds),
                    load(settings.translate_model) if settings.translate_model else None)
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +11,9 @@ import pytest
 
 from emotion_speech.models import ResolvedModel
 from tests.conftest import RELEASED_BUNDLE, REPO_ROOT
-from tests.helpers.net import free_port, stop
+from tests.helpers.net import stop
 from tests.helpers.speech import tiny_en_fixture  # noqa: F401 - the tiny_en fixture
+from tests.integration.api.conftest import start_uvicorn
 
 API_KEY = "audio-test-key"
 
@@ -36,27 +34,6 @@ def audio_env(tiny_en: ResolvedModel) -> dict[str, str]:
     return env
 
 
-def start_audio_uvicorn(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "functions.audio.served:app", "--host",
-                                 "127.0.0.1", "--port", str(port)], cwd=REPO_ROOT, env=env, stdout=out,
-                                stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"uvicorn exited with {proc.returncode}:\n{log.read_text()[-4000:]}")
-        try:
-            if httpx.get(f"{url}/v1/health/live", timeout=2).status_code == 200:
-                return proc, url
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    stop(proc)
-    raise RuntimeError(f"uvicorn did not answer within 120 s:\n{log.read_text()[-4000:]}")
-
-
 class AudioServer:
     def __init__(self, url: str, log: Path) -> None:
         self.url = url
@@ -74,7 +51,8 @@ class AudioServer:
 @pytest.fixture(scope="module")
 def audio_server(tiny_en: ResolvedModel, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AudioServer]:
     log = tmp_path_factory.mktemp("audio-uvicorn") / "server.log"
-    proc, url = start_audio_uvicorn({**audio_env(tiny_en), "API_KEYS": API_KEY}, log)
+    env = {**audio_env(tiny_en), "API_KEYS": API_KEY}
+    proc, url = start_uvicorn(RELEASED_BUNDLE, log, extra_env=env, app="functions.audio.served:app")
     try:
         yield AudioServer(url, log)
     finally:

@@ -3,8 +3,11 @@ from __future__ import annotations
 import pytest
 
 from emotion_core import Classifier
-from emotion_speech import AudioError, AudioLimits, SpeechClassifier
+from emotion_speech import AudioError, AudioLimits, SpeechClassifier, SpeechSettings
+from emotion_speech.models import ResolvedModel
 from emotion_speech.pipeline import NO_SPEECH
+from tests.conftest import RELEASED_BUNDLE
+from tests.helpers.settings import settings_from
 from tests.helpers.speech import SPOKEN, recording, silence, word_error_rate
 
 
@@ -55,3 +58,11 @@ def test_translation_has_its_own_duration_limit(speech: SpeechClassifier) -> Non
     with pytest.raises(AudioError) as caught:
         limited.analyse(recording(), translate=True)
     assert caught.value.kind == "too_long" and "translation is limited to 5 s" in caught.value.message
+
+
+def test_the_text_limits_do_not_apply_to_transcripts(tiny_en: ResolvedModel, released_classifier: Classifier) -> None:
+    # The recording's duration bounds its transcript; MAX_TEXT_CHARS guards the text API only.
+    settings = settings_from(SpeechSettings, model_dir=RELEASED_BUNDLE, speech_model=str(tiny_en.path),
+                             max_text_chars=20, max_text_windows=1, ort_threads=1, speech_threads=1)
+    result = SpeechClassifier.from_settings(settings).analyse(recording())
+    assert len(result.transcript) > 20 and result.overall == released_classifier.predict_one(result.transcript)
