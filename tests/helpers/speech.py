@@ -37,13 +37,16 @@ def encode(samples: np.ndarray, audio_format: str, *, bit_rate: int | None = Non
     buffer = io.BytesIO()
     with av.open(buffer, "w", format=container) as out:
         stream = out.add_stream(codec, rate=rate)
+        assert isinstance(stream, av.AudioStream)
         stream.layout = "mono"
         if bit_rate:
             stream.bit_rate = bit_rate
         pcm = (np.clip(samples, -1, 1) * 32767).astype(np.int16).reshape(1, -1)
         frame = av.AudioFrame.from_ndarray(pcm, format="s16", layout="mono")
         frame.sample_rate = SAMPLE_RATE
-        resampler = av.AudioResampler(format=stream.codec_context.format.name, layout="mono", rate=rate)
+        sample_format = stream.codec_context.format
+        assert sample_format is not None
+        resampler = av.AudioResampler(format=sample_format.name, layout="mono", rate=rate)
         for converted in [*resampler.resample(frame), *resampler.resample(None)]:
             for packet in stream.encode(converted):
                 out.mux(packet)

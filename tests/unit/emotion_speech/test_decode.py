@@ -6,21 +6,21 @@ from emotion_speech.decode import decode_audio
 from emotion_speech.errors import AudioError
 from tests.helpers.speech import ENCODINGS, recording, silence, tone
 
-LIMITS = {"max_bytes": 4_000_000, "max_seconds": 60.0}
+MAX_BYTES, MAX_SECONDS = 4_000_000, 60.0
 
 
 @pytest.mark.parametrize("audio_format", sorted(ENCODINGS))
 def test_every_documented_format_decodes_to_the_same_length(audio_format: str) -> None:
-    decoded = decode_audio(recording(audio_format), **LIMITS)
+    decoded = decode_audio(recording(audio_format), max_bytes=MAX_BYTES, max_seconds=MAX_SECONDS)
     assert decoded.format == audio_format
     # Codec framing (AAC priming, Opus pre-skip, our FLAC encoder padding its last block) moves the end.
     assert decoded.duration_s == pytest.approx(6.8, abs=0.2)
     assert decoded.samples.dtype.name == "float32" and decoded.samples.ndim == 1
 
 
-def _problem(data: bytes, **limits: float) -> AudioError:
+def _problem(data: bytes, max_bytes: int = MAX_BYTES, max_seconds: float = MAX_SECONDS) -> AudioError:
     with pytest.raises(AudioError) as caught:
-        decode_audio(data, **{**LIMITS, **limits})  # type: ignore[arg-type]
+        decode_audio(data, max_bytes=max_bytes, max_seconds=max_seconds)
     return caught.value
 
 
@@ -61,4 +61,4 @@ def test_a_recording_over_the_duration_limit_is_refused(audio_format: str) -> No
 
 
 def test_silence_decodes() -> None:
-    assert decode_audio(silence(2.0), **LIMITS).duration_s == pytest.approx(2.0)
+    assert decode_audio(silence(2.0), max_bytes=MAX_BYTES, max_seconds=MAX_SECONDS).duration_s == pytest.approx(2.0)
