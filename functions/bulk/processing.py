@@ -1,6 +1,7 @@
 """Per-chunk work of the bulk function, as plain functions the handler, the demo and tests share."""
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,9 @@ class BulkRuntime:
     classifier: Any  # emotion_core.Classifier; Any so tests can hand in a failing stand-in
     jobs: JobStore
     results: ResultStore
+    # How a chunk becomes its result lines; None: texts through `classifier` (classify_chunk). The audio
+    # function passes its own (functions/audio/bulk.py) and shares everything else here.
+    classify: Callable[[Any, ChunkMessage], list[dict[str, Any]]] | None = None
 
 
 def build_runtime(settings: BulkSettings, classifier: Any) -> BulkRuntime:
@@ -73,7 +77,7 @@ def process_chunk(runtime: BulkRuntime, body: str, *, receive_count: int) -> Chu
     """
     message = parse_chunk(body, SQS_MAX_BODY_BYTES)
     try:
-        lines = classify_chunk(runtime.classifier, message)
+        lines = (runtime.classify or classify_chunk)(runtime.classifier, message)
         # Results before counters: a crash in between leaves the chunk uncounted, and the retry
         # rewrites the same object and counts it then.
         runtime.results.write(message.job_id, message.chunk, encode_lines(lines))

@@ -45,6 +45,8 @@ class ChunkItem(BaseModel):
     # A producer that already knows an item is unusable (e.g. a broken CSV row) says why here;
     # the item still gets its own error line.
     error: str | None = Field(default=None, max_length=1_000)
+    # Audio jobs (POST /v1/audio-jobs, functions/audio): the recording's s3://bucket/key, read by the audio function.
+    audio_s3_uri: str | None = Field(default=None, max_length=1_100)
 
 
 class ChunkMessage(BaseModel):

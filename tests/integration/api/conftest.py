@@ -36,7 +36,8 @@ class Server:
 
 
 def start_uvicorn(
-    bundle_dir: Path, log: Path, *, extra_args: tuple[str, ...] = (), extra_env: dict[str, str] | None = None
+    bundle_dir: Path, log: Path, *, extra_args: tuple[str, ...] = (), extra_env: dict[str, str] | None = None,
+    app: str = "functions.api.app:app",
 ) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     env = {
@@ -52,7 +53,7 @@ def start_uvicorn(
     env.pop("AWS_LAMBDA_FUNCTION_NAME", None)
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "functions.api.app:app", "--host", "127.0.0.1",
+            [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1",
              "--port", str(port), *extra_args],
             cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
         )

@@ -73,10 +73,10 @@ def in_context(relative: str, rules: list[tuple[bool, re.Pattern[str]]]) -> bool
     return included
 
 
-def lay_out_image(root: Path, model_dir: Path | None = None) -> Dockerfile:
+def lay_out_image(root: Path, model_dir: Path | None = None, dockerfile_path: Path = DOCKERFILE) -> Dockerfile:
     """Copy what the Dockerfile's COPY steps would put in the image under `root`. `model_dir`
     stands in for layers/model when the repository holds no released bundle."""
-    dockerfile = parse_dockerfile()
+    dockerfile = parse_dockerfile(dockerfile_path)
     rules = dockerignore_rules()
     for src, dest in dockerfile.copies:
         source = REPO_ROOT / src
