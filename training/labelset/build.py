@@ -124,6 +124,13 @@ def card_section(summary: dict[str, Any], report: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _drop_handlers(keep: set[logging.Handler]) -> None:
+    """Close the log handlers added since `keep` (several builds in one process, e.g. the curve)."""
+    for handler in set(log.handlers) - keep:
+        log.removeHandler(handler)
+        handler.close()
+
+
 def build(labelset: LabelSet, settings: BuildSettings) -> BuildResult:
     paths = BuildPaths.of(labelset, settings)
     before = set(log.handlers)
@@ -137,13 +144,15 @@ def build(labelset: LabelSet, settings: BuildSettings) -> BuildResult:
             summary, teacher = label_domain(labelset, settings, paths)
     finally:
         # The job sets up its own log (beside its artifacts); ours would print every line twice.
-        for handler in set(log.handlers) - before:
-            log.removeHandler(handler)
-            handler.close()
+        _drop_handlers(before)
     config = job_config(labelset, settings, paths)
     paths.job_config.write_text(yaml.safe_dump(dataclasses.asdict(config), sort_keys=False))
-    if job_main(["--config", str(paths.job_config), "--stages", JOB_STAGES]) != 0:
-        raise RuntimeError(f"the training job failed for {paths.job_config}")
+    before = set(log.handlers)
+    try:
+        if job_main(["--config", str(paths.job_config), "--stages", JOB_STAGES]) != 0:
+            raise RuntimeError(f"the training job failed for {paths.job_config}")
+    finally:
+        _drop_handlers(before)
     report = Path(settings.report_dir) / f"{labelset.name}-{settings.version}.md"
     card = paths.bundle / "README.md"
     card.write_text(card.read_text() + card_section(summary, report))
