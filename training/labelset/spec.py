@@ -14,14 +14,15 @@ label and the key to fix.
 
 from __future__ import annotations
 
-import csv
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from training.data import DataError
+from training.data import _read_table as read_table
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 TOP_KEYS = {"name", "description", "multi_label", "min_examples", "labels", "domain", "build"}
@@ -163,17 +164,11 @@ def load_labelset(path: Path) -> LabelSet:
 
 
 def _rows(path: Path) -> list[dict[str, Any]]:
-    if path.suffix == ".jsonl":
-        rows = []
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as err:
-                    raise LabelSetError(f"{path}: line {number} is not JSON ({err.msg})") from err
-        return rows
-    with path.open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+    # The training job's own CSV/JSONL reader, so a domain file reads exactly as a table dataset does.
+    try:
+        return read_table(path)
+    except DataError as err:
+        raise LabelSetError(str(err)) from err
 
 
 def load_domain_texts(source: DomainSource) -> list[str]:
