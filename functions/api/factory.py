@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from emotion_core import Classifier
 from emotion_core.registry import ModelRegistry
 from emotion_core.version import __version__
+from functions.api.custom_models import load_models
 from functions.api.dependencies import ApiState
 from functions.api.errors import register_exception_handlers
 from functions.api.job_routes import router as jobs_router
@@ -99,7 +100,7 @@ def create_app(settings: ApiSettings, classifier: Classifier | None = None,
     if classifier is None:
         classifier = Classifier.from_settings(settings)
     if models is None:
-        models = ModelRegistry.from_settings(settings, classifier)
+        models = load_models(settings, classifier)
     for served in models.models()[1:]:
         served.classifier.predict(["warm-up"])
     # A real inference before the first request: fails the start (not a user's request) when the
