@@ -94,6 +94,6 @@ def contrastive_fit(encoder: SentenceEncoder, texts: list[str], label_of: list[i
         optimizer.step()
         schedule.step()
         if step % 20 == 0 or step == steps - 1:
-            log.info("labelset contrastive: step %d/%d loss %.4f", step + 1, steps, float(loss))
+            log.info("labelset contrastive: step %d/%d loss %.4f", step + 1, steps, loss.detach().item())
     encoder.model.eval()
     return len(pairs)
