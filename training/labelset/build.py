@@ -140,6 +140,12 @@ def build(labelset: LabelSet, settings: BuildSettings) -> BuildResult:
         if paths.summary.is_file():
             log.info("labelset %s: pseudo-labels already made (%s), reusing them", labelset.name, paths.summary)
             summary = json.loads(paths.summary.read_text())
+            # The pseudo-labels keep the settings they were made with; the rest of the build uses these.
+            current = dataclasses.asdict(settings)
+            if summary["settings"] != current:
+                summary["pseudo_labels_made_with"] = summary.get("pseudo_labels_made_with", summary["settings"])
+                summary["settings"] = current
+                paths.summary.write_text(json.dumps(summary, indent=2, ensure_ascii=False))
         else:
             summary, teacher = label_domain(labelset, settings, paths)
     finally:
