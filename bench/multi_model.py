@@ -28,11 +28,12 @@ def measure(bundle: Path, custom: list[Path], runs: int, workdir: Path) -> list[
         models = workdir / f"models-{count}"
         models.mkdir(parents=True)
         (workdir / f"run-{count}").mkdir()
-        for path in custom[:count]:
-            shutil.copytree(path, models / path.name)
+        names = [json.loads((path / "model.json").read_text())["name"] for path in custom[:count]]
+        for name, path in zip(names, custom, strict=False):
+            shutil.copytree(path, models / name)  # folders named after the models: "bundle/" twice would clash
         result = cold_starts(bundle, workdir / f"run-{count}", runs, WARM_TEXTS, warm_seconds=2.0, threads=1,
                              extra_env={"MODELS_DIR": str(models)})
-        rows.append({"bundles": 1 + count, "custom": [p.name for p in custom[:count]], **result})
+        rows.append({"bundles": 1 + count, "custom": names, **result})
     return rows
 
 
