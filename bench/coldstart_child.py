@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.abc
 import json
+import resource
 import sys
 import time
 from pathlib import Path
@@ -81,6 +82,8 @@ def main(argv: list[str]) -> int:
         "warm_event_s": warm,
         "heavy_modules_loaded": sorted({"torch", "transformers", "moto"} & set(sys.modules)),
         "refused_imports": sorted(guard.refused),
+        # Peak resident memory of the process (Linux: KiB), models loaded and warm events answered.
+        "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
     Path(argv[1]).write_text(json.dumps(result))
     return 0

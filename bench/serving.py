@@ -18,12 +18,12 @@ EVENT = REPO_ROOT / "events" / "api" / "predict-emotion.json"
 
 
 def cold_starts(bundle_dir: Path, workdir: Path, runs: int, warm_texts: list[str], warm_seconds: float,
-                threads: int) -> dict[str, Any]:
+                threads: int, extra_env: dict[str, str] | None = None) -> dict[str, Any]:
     spec_path = workdir / "coldstart.spec.json"
     blocked = blocked_modules(closure(project_requirements()))
     spec_path.write_text(json.dumps({"blocked_modules": blocked, "event": str(EVENT), "warm_texts": warm_texts,
                                      "warm_seconds": warm_seconds}))
-    env = child_env(threads, MODEL_DIR=str(bundle_dir), ORT_THREADS=str(threads))
+    env = child_env(threads, MODEL_DIR=str(bundle_dir), ORT_THREADS=str(threads), **(extra_env or {}))
     results = []
     for run in range(runs):
         out = workdir / f"coldstart.{run}.json"
@@ -52,6 +52,7 @@ def cold_starts(bundle_dir: Path, workdir: Path, runs: int, warm_texts: list[str
         "median_import_handler_s": round(statistics.median(r["import_handler_s"] for r in results), 4),
         "median_interpreter_start_s": round(statistics.median(r["interpreter_start_s"] for r in results), 4),
         "median_first_event_ms": round(statistics.median(r["first_event_ms"] for r in results), 2),
+        "median_max_rss_mb": round(statistics.median(r["max_rss_mb"] for r in results), 1),
         "status_codes": sorted({r["status_code"] for r in results}),
         "heavy_modules_loaded": sorted({m for r in results for m in r["heavy_modules_loaded"]}),
         "refused_imports": sorted({m for r in results for m in r["refused_imports"]}),

@@ -13,6 +13,7 @@ from typing import Annotated, cast
 from fastapi import Depends, Request
 
 from emotion_core import Classifier
+from emotion_core.registry import ModelRegistry
 from functions.api.errors import Unavailable
 from functions.api.schemas import ModelInfo
 from functions.api.settings import ApiSettings
@@ -28,6 +29,8 @@ class ApiState:
     stats: RuntimeStats
     # Built on first use (memoized), so the API also serves without the bulk stack (make serve).
     jobs_backend: Callable[[], JobsBackend]
+    # The default classifier and the custom bundles of MODELS_DIR (GET /v1/models).
+    models: ModelRegistry
 
 
 def api_state(request: Request) -> ApiState:
@@ -50,6 +53,10 @@ def get_stats(request: Request) -> RuntimeStats:
     return api_state(request).stats
 
 
+def get_models(request: Request) -> ModelRegistry:
+    return api_state(request).models
+
+
 def get_jobs_backend(request: Request) -> JobsBackend:
     try:
         return api_state(request).jobs_backend()
@@ -63,3 +70,4 @@ ClassifierDep = Annotated[Classifier, Depends(get_classifier)]
 ModelDep = Annotated[ModelInfo, Depends(get_model_info)]
 StatsDep = Annotated[RuntimeStats, Depends(get_stats)]
 JobsDep = Annotated[JobsBackend, Depends(get_jobs_backend)]
+ModelsDep = Annotated[ModelRegistry, Depends(get_models)]

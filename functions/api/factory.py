@@ -17,10 +17,13 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emotion_core import Classifier
+from emotion_core.registry import ModelRegistry
 from emotion_core.version import __version__
+from functions.api.custom_models import load_models
 from functions.api.dependencies import ApiState
 from functions.api.errors import register_exception_handlers
 from functions.api.job_routes import router as jobs_router
+from functions.api.model_routes import models_router
 from functions.api.observability import logger
 from functions.api.routes import inference_router, model_router, operations_router
 from functions.api.schemas import ModelInfo
@@ -91,10 +94,15 @@ class RequestStatsMiddleware:
             )
 
 
-def create_app(settings: ApiSettings, classifier: Classifier | None = None) -> FastAPI:
-    """The app for `settings`; loads the classifier from them unless one is given."""
+def create_app(settings: ApiSettings, classifier: Classifier | None = None,
+               models: ModelRegistry | None = None) -> FastAPI:
+    """The app for `settings`; loads the classifier (and MODELS_DIR's custom ones) unless given."""
     if classifier is None:
         classifier = Classifier.from_settings(settings)
+    if models is None:
+        models = load_models(settings, classifier)
+    for served in models.models()[1:]:
+        served.classifier.predict(["warm-up"])
     # A real inference before the first request: fails the start (not a user's request) when the
     # bundle cannot run, and lets health report an inference that actually happened.
     classifier.predict(["warm-up"])
@@ -109,6 +117,7 @@ def create_app(settings: ApiSettings, classifier: Classifier | None = None) -> F
         model=model,
         stats=stats,
         jobs_backend=cache(partial(connect_backend, settings)),
+        models=models,
     )
     register_exception_handlers(app)
     if settings.cors_allow_origins:
@@ -125,4 +134,5 @@ def create_app(settings: ApiSettings, classifier: Classifier | None = None) -> F
     app.include_router(inference_router(settings))
     app.include_router(model_router)
     app.include_router(jobs_router)
+    app.include_router(models_router(settings))
     return app

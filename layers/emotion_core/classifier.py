@@ -75,8 +75,9 @@ class Classifier:
                    max_text_chars=max_text_chars, max_text_windows=max_text_windows, threads=threads)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Classifier":
-        return cls.load(settings.model_dir, threads=settings.ort_threads,
+    def from_settings(cls, settings: Settings, model_dir: Path | None = None) -> "Classifier":
+        """The bundle of `settings.model_dir` (or `model_dir`: a custom bundle, same serving options)."""
+        return cls.load(model_dir or settings.model_dir, threads=settings.ort_threads,
                         reactions_file=settings.reactions_file, batch_size=settings.inference_batch_size,
                         window_stride=settings.window_stride, max_text_chars=settings.max_text_chars,
                         max_text_windows=settings.max_text_windows)

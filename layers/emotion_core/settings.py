@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="", extra="ignore", frozen=True, protected_namespaces=())
 
     model_dir: Path = Field(default=DEFAULT_MODEL_DIR, description="Folder of the model bundle")
+    models_dir: Path | None = Field(
+        default=None,
+        description="Folder of custom model bundles (one sub-folder each, e.g. label-set models) served beside "
+                    "the default one; each is verified at start-up (docs/labelsets.md)")
     ort_threads: int = Field(default_factory=default_threads, ge=1, le=256,
                              description="onnxruntime intra-op threads")
     inference_batch_size: int = Field(default=32, ge=1, le=1024,
