@@ -31,15 +31,23 @@ def least_represented(dataset: Dataset, name: str, count: int = RARE_LABELS_SHOW
     return [(label, n) for label, n in pairs if n < totals.mean() / 2][:count]
 
 
-def _kind(head: Head) -> str:
-    return "single-label (softmax)" if head.kind == "single" else "multi-label (sigmoid)"
+def _kind(head: Head, served: dict[str, Any]) -> str:
+    """The gold labels' kind, and how the bundle scores the head (a calibrated softmax for some)."""
+    gold = "single-label" if head.kind == "single" else "multi-label"
+    scoring = served.get("activation", "softmax" if head.kind == "single" else "sigmoid")
+    if served.get("temperature", 1.0) != 1.0:
+        scoring += f", temperature {served['temperature']}"
+    if served.get("platt"):
+        scoring += ", Platt-calibrated per label"
+    return f"{gold} ({scoring})"
 
 
-def _heads_table(dataset: Dataset, primary: str) -> list[str]:
+def _heads_table(dataset: Dataset, meta: dict[str, Any]) -> list[str]:
     lines = ["| head | kind | labels |", "|---|---|---|"]
     for name, head in dataset.heads.items():
-        marker = " (primary)" if name == primary else ""
-        lines.append(f"| {name}{marker} | {_kind(head)} | {len(head.labels)}: {', '.join(head.labels)} |")
+        marker = " (primary)" if name == meta["primary"] else ""
+        kind = _kind(head, meta["heads"].get(name, {}))
+        lines.append(f"| {name}{marker} | {kind} | {len(head.labels)}: {', '.join(head.labels)} |")
     return lines
 
 
@@ -83,7 +91,7 @@ def model_card(meta: dict[str, Any], dataset: Dataset, data: DataConfig, report_
         f"{origin}. Served by `emotion_core`; its `emotion` field comes from the `{meta['primary']}` head.",
         "",
         "## Heads",
-        *_heads_table(dataset, meta["primary"]),
+        *_heads_table(dataset, meta),
         "",
         f"## Training data: {dataset.name}",
         f"{texts}; source {dataset_source(data)}; {sizes} texts (file checksums in `model.json`).",
