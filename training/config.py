@@ -16,6 +16,18 @@ import yaml
 
 
 @dataclass
+class FeedbackConfig:
+    """People's corrections (`python -m training.feedback export`) merged into GoEmotions."""
+
+    path: str | None = None
+    # Each trainable correction appears this many times in train: a few hundred corrections
+    # against 43,000 texts would otherwise barely move the model.
+    weight: int = 3
+    # Share held out (by a hash of the id, so stable as the file grows) to evaluate on.
+    holdout_share: float = 0.3
+
+
+@dataclass
 class DataConfig:
     # "goemotions" | "carer" | "table" (generic CSV/JSONL)
     kind: str = "goemotions"
@@ -31,6 +43,7 @@ class DataConfig:
     max_train_examples: int | None = None
     max_eval_examples: int | None = None
     cache_dir: str = "training/output/cache"
+    feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
 
 
 @dataclass
@@ -42,6 +55,9 @@ class ModelConfig:
     # Freeze the embeddings and this many bottom layers: on a small compute budget the upper
     # layers carry most of the task adaptation, and backward through frozen layers is skipped.
     freeze_layers: int = 0
+    # A saved classifier (a stage's `best/` folder) to start from instead of fresh heads on `base`:
+    # a feedback round fine-tunes the released student rather than retraining it for hours.
+    init_from: str | None = None
 
 
 @dataclass
@@ -122,6 +138,10 @@ class ReleaseConfig:
     # Another run's student history.json: the release is refused unless this job's student has the
     # higher dev score (model 2.0: the distilled student must beat the gold-only control).
     must_beat: str | None = None
+    # The bundle being replaced: the release is refused when the new int8 model's GoEmotions test
+    # macro-F1 (any head) is lower than this bundle's by more than `max_test_drop`.
+    guard_bundle: str | None = None
+    max_test_drop: float = 0.005
 
 
 @dataclass
@@ -164,6 +184,7 @@ def _build(cls: type, raw: dict[str, Any] | None) -> Any:
         "release": ReleaseConfig,
         "teacher": StageConfig,
         "student": StageConfig,
+        "feedback": FeedbackConfig,
     }
     for key, value in raw.items():
         target = nested.get(key)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,8 @@ class Dataset:
     heads: dict[str, Head]
     splits: dict[str, Split]
     sources: dict[str, str] = field(default_factory=dict)  # file -> sha256
+    # What merging `data.feedback` did (training.feedback.dataset.MergeSummary), for the report.
+    feedback_summary: dict[str, int] = field(default_factory=dict)
 
     def fingerprint(self) -> str:
         digest = hashlib.sha256(json.dumps(self.sources, sort_keys=True).encode())
@@ -273,6 +276,39 @@ def load_dataset(config: DataConfig) -> Dataset:
     for split in ("dev", "test"):
         dataset.splits[split] = dataset.splits[split].subset(config.max_eval_examples)
     return dataset
+
+
+FINE_HEAD = "fine"
+
+
+def taxonomy(train: Split, heads: dict[str, Head]) -> dict[str, np.ndarray]:
+    """Per other head, a [fine labels, head labels] 0/1 matrix: the head labels that train texts
+    carrying only that fine label usually have (GoEmotions gives all taxonomies for every text)."""
+    fine = train.targets[FINE_HEAD]
+    single = fine.sum(axis=1) == 1
+    result = {}
+    for name in heads:
+        if name == FINE_HEAD:
+            continue
+        other = train.targets[name]
+        rows = np.zeros((fine.shape[1], other.shape[1]), np.float32)
+        for label in range(fine.shape[1]):
+            members = single & (fine[:, label] > 0)
+            if members.any():
+                rows[label] = other[members].mean(axis=0) >= 0.5
+        result[name] = rows
+    return result
+
+
+def targets_from_fine(fine_labels: Sequence[Sequence[str]], train: Split,
+                      heads: dict[str, Head]) -> dict[str, np.ndarray]:
+    """Targets of every head for texts known by their fine labels: the others through `taxonomy`."""
+    labels = heads[FINE_HEAD].labels
+    fine = np.zeros((len(fine_labels), len(labels)), np.float32)
+    for row, names in enumerate(fine_labels):
+        fine[row, [labels.index(name) for name in names]] = 1.0
+    mapped = {name: np.clip(fine @ matrix, 0.0, 1.0) for name, matrix in taxonomy(train, heads).items()}
+    return {FINE_HEAD: fine, **mapped}
 
 
 def load_transfer_texts(paths: list[str]) -> list[str]:

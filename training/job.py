@@ -13,20 +13,22 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from emotion_core.bundle import Bundle
+from training.artifacts import Artifacts
 from training.bundle_eval import compare as compare_bundles
 from training.calibration import Calibration, fit_calibration, identity
 from training.challenge import load_items as load_challenge_items
-from training.checkpoint import Progress, RunPaths
+from training.checkpoint import Progress
 from training.config import JobConfig, StageConfig, load_config, parse_overrides, save_config
 from training.data import load_transfer_texts
+from training.feedback.dataset import HOLDOUT_SPLIT
 from training.inference import onnx_logits, onnx_session, predict_logits
 from training.logs import setup_logging
 from training.model import MultiHeadClassifier
@@ -42,8 +44,9 @@ from training.results import (
 )
 from training.stages.augmented import augment_trainset
 from training.stages.evaluate import LogitsOf, ModelUnderTest, evaluate_models, memoized
-from training.stages.export import ExportPaths, export_student
+from training.stages.export import export_student
 from training.stages.fit import fit_classifier
+from training.stages.guard import guard_release
 from training.stages.release import ReleaseInputs, check_must_beat, keep_previous, release
 from training.stages.report import Report, build_report
 from training.stages.soft_targets import distillation_trainset, ensemble_logits_of, teacher_soft_targets, with_ensemble
@@ -51,56 +54,6 @@ from training.train import FitResult, StageRun
 from training.workspace import Workspace
 
 log = logging.getLogger("training")
-
-
-@dataclass(frozen=True)
-class Artifacts:
-    """Every path the job reads or writes: under `output_dir` the resolved `config.json`, `job.log`,
-    `bases/`, `teacher/` and `student/` (each `config.json`, `last/state.pt`, `best/`,
-    `history.json`), `teacher/soft_targets.npz`, `student/onnx/` (graphs, `export.json`) and
-    `eval.json`; the report in `report_dir`; the bundle in `release.bundle_dir`."""
-
-    root: Path
-    bases: Path
-    job_config: Path
-    job_log: Path
-    soft_targets: Path
-    onnx: Path
-    export_summary: Path
-    calibration: Path
-    previous_bundle: Path
-    bundle_comparison: Path
-    evaluation: Path
-    reports: Path
-    report_json: Path
-    report_markdown: Path
-    bundle: Path
-
-    @classmethod
-    def of(cls, config: JobConfig, base: Path = Path()) -> Artifacts:
-        """The config's relative paths resolve against `base` (the working directory by default)."""
-        root, reports = base / config.output_dir, base / config.report_dir
-        onnx, stem = root / "student" / "onnx", f"{config.name}-{config.release.version}"
-        bundle = base / config.release.bundle_dir if config.release.bundle_dir else root / "bundle"
-        return cls(
-            root=root, bases=root / "bases", job_config=root / "config.json", job_log=root / "job.log",
-            soft_targets=root / "teacher" / "soft_targets.npz", onnx=onnx, export_summary=onnx / "export.json",
-            calibration=onnx / "calibration.json", previous_bundle=root / "previous-bundle",
-            bundle_comparison=reports / f"{stem}-served",
-            evaluation=root / "eval.json", reports=reports, report_json=reports / f"{stem}.json",
-            report_markdown=reports / f"{stem}.md", bundle=bundle,
-        )
-
-    def stage_config(self, stage: str) -> Path:
-        return self.root / stage / "config.json"
-
-    def run(self, stage: str) -> RunPaths:
-        folder = self.root / stage
-        return RunPaths(state=folder / "last" / "state.pt", best=folder / "best", history=folder / "history.json")
-
-    def export_files(self, candidates: int) -> ExportPaths:
-        int8 = tuple(self.onnx / f"model_int8_{i}.onnx" for i in range(candidates))
-        return ExportPaths(self.onnx / "model_fp32.onnx", self.onnx / "model_fp32_opt.onnx", int8)
 
 
 class Job(Workspace):
@@ -252,11 +205,26 @@ def run_report(job: Job) -> Report:
 
 
 def run_release(job: Job) -> Bundle:
-    check_must_beat(job.paths.run("student").history, job.config.release.must_beat)
-    inputs = ReleaseInputs(job.config, job.dataset, job.primary_head(), run_export(job), evaluation(job),
+    config, data = job.config.release, job.dataset
+    check_must_beat(job.paths.run("student").history, config.must_beat)
+    inputs = ReleaseInputs(job.config, data, job.primary_head(), run_export(job), evaluation(job),
                            str(job.paths.report_markdown), run_calibrate(job))
+    target = job.paths.bundle
+    if config.guard_bundle:  # written aside, and moved in place only if the guard passes
+        target = job.paths.candidate_bundle
+    bundle = release(inputs, job.tokenizer(job.config.student), target)
+    if config.guard_bundle:
+        verdict = guard_release(Path(config.guard_bundle), target, data.splits["test"], data.splits.get(HOLDOUT_SPLIT),
+                                data.heads["fine"].labels if "fine" in data.heads else [], config.max_test_drop,
+                                job.paths.guard_report,
+                                data.feedback_summary)
+        if not verdict.passed:
+            raise SystemExit(f"release refused: {'; '.join(verdict.reasons)}; the candidate stays in {target}")
     keep_previous(job.paths.bundle, job.paths.previous_bundle)
-    return release(inputs, job.tokenizer(job.config.student), job.paths.bundle)
+    if target != job.paths.bundle:
+        shutil.rmtree(job.paths.bundle, ignore_errors=True)
+        shutil.copytree(target, job.paths.bundle)
+    return bundle
 
 
 def run_compare(job: Job) -> None:

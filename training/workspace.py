@@ -11,8 +11,9 @@ from transformers import AutoTokenizer
 
 from training.base_models import resolve_base_model
 from training.config import JobConfig, StageConfig
-from training.data import Dataset, load_dataset
+from training.data import Dataset
 from training.encoding import encode
+from training.feedback.dataset import load_dataset_with_feedback
 from training.objective import TrainSet
 from training.tiny import build_tiny_base
 from training.train import DevSet
@@ -33,7 +34,7 @@ class Workspace:
     @property
     def dataset(self) -> Dataset:
         if self._dataset is None:
-            self._dataset = load_dataset(self.config.data)
+            self._dataset = load_dataset_with_feedback(self.config.data, self.config.seed)
             log.info("data %s: %s", self._dataset.name, {k: len(v) for k, v in self._dataset.splits.items()})
         return self._dataset
 

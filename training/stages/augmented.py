@@ -16,44 +16,19 @@ import numpy as np
 
 from training.augment import Example, counterfactual_examples, noisy_copy
 from training.config import AugmentConfig
-from training.data import Head, Split
+from training.data import FINE_HEAD, Head, Split, targets_from_fine
 from training.objective import TrainSet
 
 log = logging.getLogger("training")
-SOURCE_HEAD = "fine"
-
-
-def taxonomy(train: Split, heads: dict[str, Head]) -> dict[str, np.ndarray]:
-    """Per other head, a [fine labels, head labels] 0/1 matrix: the head labels that train texts
-    carrying only that fine label usually have (GoEmotions gives all taxonomies for every text)."""
-    fine = train.targets[SOURCE_HEAD]
-    single = fine.sum(axis=1) == 1
-    result = {}
-    for name in heads:
-        if name == SOURCE_HEAD:
-            continue
-        other = train.targets[name]
-        rows = np.zeros((fine.shape[1], other.shape[1]), np.float32)
-        for label in range(fine.shape[1]):
-            members = single & (fine[:, label] > 0)
-            if members.any():
-                rows[label] = other[members].mean(axis=0) >= 0.5
-        result[name] = rows
-    return result
 
 
 def _counterfactual_targets(examples: list[Example], train: Split, heads: dict[str, Head]) -> dict[str, np.ndarray]:
-    labels = list(heads[SOURCE_HEAD].labels)
+    labels = list(heads[FINE_HEAD].labels)
     missing = sorted({label for example in examples for label in example.fine} - set(labels))
     if missing:
-        raise ValueError(f"augment.counterfactual writes GoEmotions labels {missing} that the '{SOURCE_HEAD}' "
+        raise ValueError(f"augment.counterfactual writes GoEmotions labels {missing} that the '{FINE_HEAD}' "
                          "head does not have; turn it off for this dataset")
-    fine = np.zeros((len(examples), len(labels)), np.float32)
-    for row, example in enumerate(examples):
-        for label in example.fine:
-            fine[row, labels.index(label)] = 1.0
-    mapped = {name: np.clip(fine @ matrix, 0.0, 1.0) for name, matrix in taxonomy(train, heads).items()}
-    return {SOURCE_HEAD: fine, **mapped}
+    return targets_from_fine([example.fine for example in examples], train, heads)
 
 
 def _append(base: TrainSet, encoded: list[list[int]], gold: dict[str, np.ndarray],
@@ -85,8 +60,8 @@ def augment_trainset(base: TrainSet, train: Split, heads: dict[str, Head], confi
         result = _append(result, encode(texts), {h: v[picked] for h, v in base.gold.items()}, soft, True)
         log.info("augment: %d noisy copies", len(picked))
     if config.counterfactual > 0:
-        if SOURCE_HEAD not in heads:
-            raise ValueError(f"augment.counterfactual needs a '{SOURCE_HEAD}' head with GoEmotions labels; "
+        if FINE_HEAD not in heads:
+            raise ValueError(f"augment.counterfactual needs a '{FINE_HEAD}' head with GoEmotions labels; "
                              f"this dataset has {list(heads)}")
         examples = counterfactual_examples(config.counterfactual, seed, held_out)
         gold = _counterfactual_targets(examples, train, heads)

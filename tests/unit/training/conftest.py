@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
+import yaml
 
 FINE = ["admiration", "anger", "fear", "gratitude", "joy", "sadness", "surprise", "neutral"]
 EKMAN = {
@@ -89,3 +90,46 @@ def table_dataset(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         write_table(path, n, seed)
         files[split] = str(path)
     return files
+
+
+@pytest.fixture(scope="session")
+def job_output(table_dataset: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole training job on tiny random encoders, run once: its outputs, bundle and reports."""
+    from training.job import main
+
+    out = tmp_path_factory.mktemp("job")
+    config = {
+        "name": "pipeline",
+        "seed": 3,
+        "output_dir": str(out / "run"),
+        "report_dir": str(out / "reports"),
+        "data": {
+            "kind": "table",
+            "path": None,
+            "files": table_dataset,
+            "label_columns": {"fine": "fine", "ekman": "ekman", "sentiment": "sentiment"},
+        },
+        "teacher": {
+            "model": {"base": "tiny-bert:64x2", "max_length": 32, "freeze_layers": 1},
+            "optim": {"epochs": 2, "lr": 2.0e-3, "head_lr": 5.0e-3, "batch_size": 16},
+        },
+        "student": {
+            "model": {"base": "tiny-bert:32x1", "max_length": 32},
+            "optim": {
+                "epochs": 2,
+                "lr": 2.0e-3,
+                "head_lr": 5.0e-3,
+                "batch_size": 16,
+                "pos_weight_power": 0.5,
+                "average_best_and_last": True,
+            },
+        },
+        "release": {"name": "pipeline-test", "version": "0.0.1", "bundle_dir": str(out / "bundle")},
+        "augment": {"noisy_copies": 0.2},
+        "export": {"calibrate": True, "distribution_heads": ["ekman", "sentiment"]},
+        "threads": 1,
+    }
+    path = out / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    assert main(["--config", str(path)]) == 0
+    return out

@@ -10,9 +10,9 @@ import numpy as np
 from training.augment import counterfactual_examples, noisy_copy, too_close
 from training.challenge import load_items
 from training.config import AugmentConfig
-from training.data import Head, Split
+from training.data import Head, Split, taxonomy
 from training.objective import TrainSet
-from training.stages.augmented import augment_trainset, taxonomy
+from training.stages.augmented import augment_trainset
 
 FINE = ["annoyance", "disappointment", "joy", "neutral", "relief", "approval", "disapproval"]
 EKMAN = ["anger", "joy", "neutral", "sadness"]

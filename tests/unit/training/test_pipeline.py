@@ -7,50 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 
 from training.job import main
 from training.results import MODEL_TITLES, STUDENT_FP32, STUDENT_INT8, TEACHER_FP32
-
-
-@pytest.fixture(scope="module")
-def job_output(table_dataset: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("job")
-    config = {
-        "name": "pipeline",
-        "seed": 3,
-        "output_dir": str(out / "run"),
-        "report_dir": str(out / "reports"),
-        "data": {
-            "kind": "table",
-            "path": None,
-            "files": table_dataset,
-            "label_columns": {"fine": "fine", "ekman": "ekman", "sentiment": "sentiment"},
-        },
-        "teacher": {
-            "model": {"base": "tiny-bert:64x2", "max_length": 32, "freeze_layers": 1},
-            "optim": {"epochs": 2, "lr": 2.0e-3, "head_lr": 5.0e-3, "batch_size": 16},
-        },
-        "student": {
-            "model": {"base": "tiny-bert:32x1", "max_length": 32},
-            "optim": {
-                "epochs": 2,
-                "lr": 2.0e-3,
-                "head_lr": 5.0e-3,
-                "batch_size": 16,
-                "pos_weight_power": 0.5,
-                "average_best_and_last": True,
-            },
-        },
-        "release": {"name": "pipeline-test", "version": "0.0.1", "bundle_dir": str(out / "bundle")},
-        "augment": {"noisy_copies": 0.2},
-        "export": {"calibrate": True, "distribution_heads": ["ekman", "sentiment"]},
-        "threads": 1,
-    }
-    path = out / "config.yaml"
-    path.write_text(yaml.safe_dump(config))
-    assert main(["--config", str(path)]) == 0
-    return out
 
 
 def test_bundle_matches_contract(job_output: Path) -> None:
