@@ -66,6 +66,19 @@ def create_stack(clients: AwsClients, *, prefix: str = "emotion", max_receive_co
     return LocalStack(queue_url=queue_url, queue_arn=queue_arn, dlq_url=dlq_url, bucket=bucket, table=table)
 
 
+def create_feedback_table(clients: AwsClients, *, prefix: str = "emotion") -> str:
+    """template.yaml's FeedbackTable: owner + client_id, TTL on expires_at."""
+    table = f"{prefix}-feedback-{uuid.uuid4().hex[:8]}"
+    clients.dynamodb.create_table(
+        TableName=table, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "owner", "AttributeType": "S"},
+                              {"AttributeName": "client_id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "owner", "KeyType": "HASH"}, {"AttributeName": "client_id", "KeyType": "RANGE"}])
+    clients.dynamodb.update_time_to_live(
+        TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"})
+    return table
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that was free a moment ago, for a local server."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:

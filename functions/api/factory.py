@@ -21,6 +21,7 @@ from emotion_core.registry import ModelRegistry
 from emotion_core.version import __version__
 from functions.api.dependencies import ApiState
 from functions.api.errors import register_exception_handlers
+from functions.api.feedback_routes import feedback_router
 from functions.api.job_routes import router as jobs_router
 from functions.api.model_routes import models_router
 from functions.api.observability import logger
@@ -135,4 +136,5 @@ def create_app(settings: ApiSettings, classifier: Classifier | None = None,
     app.include_router(model_router)
     app.include_router(jobs_router)
     app.include_router(models_router(settings))
+    app.include_router(feedback_router(settings))
     return app

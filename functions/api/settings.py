@@ -1,9 +1,10 @@
 """The API function's settings: the model knobs, request limits and keys, the bulk-job wiring, and
 whether the app runs on Lambda. Read once, by functions.api.app; everything else receives them."""
 
+from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import NoDecode
 
 from emotion_core.settings import comma_separated
@@ -29,6 +30,16 @@ class ApiSettings(JobsSettings):
     cors_allow_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Comma-separated origins (or *) browsers may call from; empty = no CORS headers")
+
+    feedback_table: str | None = Field(
+        default=None, description="DynamoDB table of feedback records (the stack's FeedbackTable); unset: "
+                                  "FEEDBACK_SQLITE_PATH")
+    feedback_sqlite_path: Path | None = Field(
+        default=None, description="SQLite file of feedback records for local runs (created on first use); "
+                                  "with neither this nor FEEDBACK_TABLE, /v1/feedback answers 503")
+    feedback_salt: SecretStr | None = Field(
+        default=None, description="Key of the salted hash kept of every feedback text (FEEDBACK_TABLE needs it)")
+    feedback_ttl_days: int = Field(default=180, ge=1, le=3_650, description="Days a feedback record is kept")
 
     @field_validator("cors_allow_origins", mode="before")
     @classmethod

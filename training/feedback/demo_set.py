@@ -41,8 +41,8 @@ def corrections(bundle: Path, carer: Path, *, count: int, sample: int, seed: int
             "client_id": f"carer-demo-{seed}-{index}",
             "text": text,
             "store_text": True,
-            "model": prediction.model.model_dump() if prediction.model else None,
-            "predicted": {"emotion": prediction.emotion, "fine": returned},
+            "model_version": str(classifier.metadata.get("version")),
+            "predicted": {"fine": returned, "ekman": [entry.label for entry in prediction.labels.get("ekman", ())]},
             "corrected": {"fine": [label]},
             "comment": "demo set: CARER label the model missed",
         })

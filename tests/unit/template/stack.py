@@ -33,6 +33,7 @@ EVERYTHING_ON = {
     "BulkDeploymentType": "Canary10Percent5Minutes",
     "JobsTableDeletionProtection": "false",
     "CustomModelsBucket": "emotion-custom-models",
+    "FeedbackSalt": "a-secret-salt",
     "CustomModelsSha256": "tickets=" + "0" * 64,
 }
 

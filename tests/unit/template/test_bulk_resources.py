@@ -129,7 +129,11 @@ def test_policies_are_least_privilege(res: dict[str, Any]) -> None:
     # What the jobs routes use: list a job's chunk objects, presign GETs of them (a presigned URL
     # carries the signer's rights), and the job records. No S3ReadPolicy (versions, lifecycle, *).
     assert {action for action, _ in api_actions} == {
-        "s3:ListBucket", "s3:GetObject", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"}
+        "s3:ListBucket", "s3:GetObject", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+        "dynamodb:Query"}
+    # Only the feedback table is queried (the summary); the jobs table is read by key.
+    assert [resource for action, resource in api_actions if action == "dynamodb:Query"] == [
+        {"Fn::GetAtt": ["FeedbackTable", "Arn"]}]
     assert ("s3:GetObject", {"Fn::Sub": "${ResultsBucket.Arn}/jobs/*"}) in api_actions
     (listing,) = [s for p in api for s in p.get("Statement", []) if s["Action"] == "s3:ListBucket"]
     assert listing["Condition"] == {"StringLike": {"s3:prefix": "jobs/*"}}
