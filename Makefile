@@ -18,7 +18,7 @@ TRAIN_CMD := python -m training.job --config training/configs/goemotions.yaml
 TORCH_PIN := $(shell grep -o '"torch==[^"]*"' pyproject.toml | tr -d '"')
 TORCH_CPU_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: serve test lint typecheck unit install install-dev install-demo bench bulk-demo
+.PHONY: serve test lint typecheck unit install install-dev install-demo bench bulk-demo browser
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit("Python >= 3.11 is required, found " + sys.version) if sys.version_info < (3, 11) else None'
@@ -89,7 +89,15 @@ $(VENV)/.stamp-speech-models: layers/emotion_speech/models.py $(VENV)/.stamp-dev
 	$(PY) -m emotion_speech fetch tiny.en
 	touch $@
 
-unit: $(VENV)/.stamp-dev $(VENV)/.stamp-speech-models
+# The web page's browser tests (tests/integration/ui) drive Debian's chromium through Playwright
+# (Playwright's own browser download does not work offline). Installed once when missing and apt can;
+# otherwise those tests skip, saying how to enable them.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) ; } \
+	  || echo "make: chromium is not installed and could not be; the browser tests will skip" >&2
+
+unit: $(VENV)/.stamp-dev $(VENV)/.stamp-speech-models browser
 	$(PY) -m pytest
 
 test: lint typecheck unit

@@ -30,6 +30,7 @@ from functions.api.schemas import ModelInfo
 from functions.api.settings import ApiSettings
 from functions.api.stage import StagePrefixMiddleware
 from functions.api.stats import RuntimeStats
+from functions.api.ui import mount_pages
 from functions.jobs.backend import connect_backend
 from functions.jobs.models import load_models
 
@@ -111,7 +112,9 @@ def create_app(settings: ApiSettings, classifier: Classifier | None = None,
     logger.info("model loaded", extra={"model": model.model_dump(), "heads": list(classifier.heads)})
     stats = RuntimeStats()
 
-    app = FastAPI(title="Emotion classification API", version=__version__, description=DESCRIPTION)
+    # /docs is served by functions.api.ui from packaged assets (FastAPI's own loads them from a CDN).
+    app = FastAPI(title="Emotion classification API", version=__version__, description=DESCRIPTION,
+                  docs_url=None, redoc_url=None)
     app.state.api = ApiState(
         settings=settings,
         classifier=classifier,
@@ -137,4 +140,5 @@ def create_app(settings: ApiSettings, classifier: Classifier | None = None,
     app.include_router(jobs_router)
     app.include_router(models_router(settings))
     app.include_router(feedback_router(settings))
+    mount_pages(app)
     return app

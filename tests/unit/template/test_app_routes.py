@@ -12,7 +12,9 @@ from functions.api.settings import ApiSettings
 from tests.helpers.settings import settings_from
 from tests.unit.template.test_template import api_events, template  # noqa: F401 - the template fixture
 
-DOCUMENTATION = {("/docs", "get"), ("/openapi.json", "get")}
+# Pages and their files: outside the OpenAPI document, served by functions.api.ui.
+DOCUMENTATION = {("/docs", "get"), ("/openapi.json", "get"), ("/", "get"), ("/ui", "get"), ("/ui/{proxy+}", "get"),
+                 ("/docs-assets/{proxy+}", "get")}
 
 
 def test_every_app_route_is_routed_to_the_api_function(template: dict[str, Any],  # noqa: F811

@@ -18,7 +18,8 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[3]
 TEMPLATE = REPO_ROOT / "template.yaml"
 # Routes anyone may call; every other route must need an API key.
-OPEN_ROUTES = {("/v1/health/live", "get"), ("/docs", "get"), ("/openapi.json", "get")}
+OPEN_ROUTES = {("/v1/health/live", "get"), ("/docs", "get"), ("/openapi.json", "get"), ("/", "get"), ("/ui", "get"),
+               ("/ui/{proxy+}", "get"), ("/docs-assets/{proxy+}", "get")}
 
 
 class CfnLoader(yaml.SafeLoader):

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from tests.unit.template.stack import effective, of_type, parameter_sets, translate
+from tests.unit.template.test_template import OPEN_ROUTES
 
 PARAMETER_SETS = parameter_sets()
 # Routes anyone may call; every other route must need an API key.
-OPEN_ROUTES = {("/v1/health/live", "get"), ("/docs", "get"), ("/openapi.json", "get")}
 INFERENCE_ROUTES = {("/v1/predict-emotion", "post"), ("/v1/predict-emotion-batch", "post")}
 ROLLBACK_ALARMS = {
     "ApiFunction": {"Api5xxAlarm", "ApiLatencyP99Alarm", "ApiFunctionErrorsAlarm", "ApiFunctionThrottlesAlarm"},
