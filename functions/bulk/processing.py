@@ -118,18 +118,26 @@ def process_chunk(runtime: BulkRuntime, body: str, *, receive_count: int) -> Chu
 def finish_chunk_as_failed(
     runtime: BulkRuntime, message: ChunkMessage, exc: Exception, *, receive_count: int
 ) -> None:
-    """On a chunk's last delivery, before SQS moves it to the DLQ: write an error line per item and
+    """On a chunk's last delivery, before SQS moves it to the DLQ: write an error line per item, then
     count the chunk as done and failed, so the job finishes as done-with-errors instead of waiting
-    forever. A redrive that later succeeds swaps these lines and counts for the results."""
+    forever. A redrive that later succeeds swaps these lines and counts for the results.
+
+    Lines before counters, as for a success: when the lines cannot be written (S3 down), nothing is
+    counted, the job stays unfinished, the message reaches the DLQ (and its alarm), and a redrive
+    completes the chunk either way. A chunk already counted keeps its lines. (Two deliveries of one
+    message at once cannot both be its last: the last comes only after the previous one's visibility
+    timeout, so the check and the write below do not race another delivery.)
+    """
     try:
-        counted = runtime.jobs.record_failed_chunk(message.job_id, message.chunk, items=len(message.items))
-        if counted:
+        counted = False
+        if not runtime.jobs.chunk_counted(message.job_id, message.chunk):
             reason = (
                 f"chunk {message.chunk} failed {receive_count} deliveries ({type(exc).__name__}); "
                 "its message is in the dead-letter queue"
             )
             lines = [{"id": item.id, "error": reason} for item in message.items]
             runtime.results.write(message.job_id, message.chunk, encode_lines(lines))
+            counted = runtime.jobs.record_failed_chunk(message.job_id, message.chunk, items=len(message.items))
         runtime.jobs.refresh_status(message.job_id)
         logger.error(
             "chunk dead-lettered",
@@ -142,7 +150,7 @@ def finish_chunk_as_failed(
             },
         )
     except Exception:
-        # The message still reaches the DLQ (and its alarm); only the job's view of it is missing.
+        # Nothing counted without its lines; the message still reaches the DLQ (and its alarm).
         logger.exception(
             "could not record a dead-lettered chunk", extra={"job_id": message.job_id, "chunk": message.chunk}
         )

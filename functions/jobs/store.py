@@ -23,13 +23,8 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 JOB = "job"
-QUEUED, RUNNING, DONE, DONE_WITH_ERRORS, SUBMIT_FAILED = (
-    "queued",
-    "running",
-    "done",
-    "done-with-errors",
-    "submit-failed",
-)
+QUEUED, RUNNING, DONE = "queued", "running", "done"
+DONE_WITH_ERRORS, SUBMIT_FAILED = "done-with-errors", "submit-failed"
 FINAL_STATES = {DONE, DONE_WITH_ERRORS}
 _TRANSACTION_ATTEMPTS = 8
 
@@ -251,6 +246,11 @@ class JobStore:
             ),
         ]
         return self._transact(revive)
+
+    def chunk_counted(self, job_id: str, chunk: int) -> bool:
+        """Whether the chunk's marker exists (it was counted, done or dead)."""
+        key = self._key(job_id, _marker(chunk))
+        return "Item" in self._db.get_item(TableName=self._table, Key=key, ConsistentRead=True)
 
     def record_failed_chunk(self, job_id: str, chunk: int, *, items: int) -> bool:
         """Count a chunk that exhausted its deliveries as failed; False if it was already counted."""

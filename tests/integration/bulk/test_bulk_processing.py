@@ -177,3 +177,48 @@ def test_chunk_of_a_job_the_api_never_saw_still_lands(runtime: BulkRuntime, aws:
     record = runtime.jobs.get("direct-producer")
     assert record is not None and record.items is None and record.status == RUNNING and record.succeeded == 5
     assert "expires_at" in job_item(aws, stack, "direct-producer")
+
+
+def test_s3_failing_on_every_delivery_counts_nothing_and_a_redrive_completes_it(
+        runtime: BulkRuntime, aws: AwsClients, stack: LocalStack) -> None:
+    # Issue 10, defect 3: the last delivery counted the chunk as failed, then its error lines could
+    # not be written either (swallowed): items counted, no lines at all.
+    runtime.jobs.create("s3down", items=5, chunks=1)
+    body = chunk_body("s3down", 0)
+    fail_s3_puts(aws, times=10 * MAX_RECEIVE_COUNT)
+    try:
+        for attempt in range(1, MAX_RECEIVE_COUNT + 1):
+            with pytest.raises(ClientError, match="injected"):
+                process_chunk(runtime, body, receive_count=attempt)
+        # Never counted without its lines: the job is not finished, the message goes to the DLQ.
+        assert read_results(aws, stack, "s3down") == {}
+        assert counters(aws, stack, "s3down") == {"succeeded": 0, "failed": 0, "chunks_done": 0, "chunks_failed": 0}
+    finally:
+        aws.s3.meta.events.unregister("before-call.s3.PutObject", unique_id="inject-s3-failure")
+    # Redriven once S3 is back: results and counters, exactly once.
+    assert process_chunk(runtime, body, receive_count=1).counted
+    assert len(read_results(aws, stack, "s3down")[0]) == 5
+    record = runtime.jobs.get("s3down")
+    assert record is not None and (record.status, record.succeeded, record.chunks_done) == (DONE, 5, 1)
+
+
+def test_a_last_delivery_whose_lines_fail_is_finished_by_the_next_redrive(
+        runtime: BulkRuntime, aws: AwsClients, stack: LocalStack) -> None:
+    # The model fails every delivery and S3 fails the error lines of the last one: nothing counted;
+    # the redriven message, failing again on its last delivery with S3 back, finishes the job.
+    runtime.jobs.create("both", items=5, chunks=1)
+    broken = BulkRuntime(settings=runtime.settings, classifier=Exploding(), jobs=runtime.jobs,
+                         results=runtime.results)
+    body = chunk_body("both", 0)
+    fail_s3_puts(aws, times=1)
+    try:
+        with pytest.raises(RuntimeError):
+            process_chunk(broken, body, receive_count=MAX_RECEIVE_COUNT)
+        assert counters(aws, stack, "both")["chunks_done"] == 0
+    finally:
+        aws.s3.meta.events.unregister("before-call.s3.PutObject", unique_id="inject-s3-failure")
+    with pytest.raises(RuntimeError):
+        process_chunk(broken, body, receive_count=MAX_RECEIVE_COUNT)
+    record = runtime.jobs.get("both")
+    assert record is not None and (record.status, record.failed, record.chunks_failed) == (DONE_WITH_ERRORS, 5, 1)
+    assert len(read_results(aws, stack, "both")[0]) == 5
