@@ -12,8 +12,11 @@ from bench.common import REPO_ROOT, folder_mb
 from training.results import STUDENT_FP32, STUDENT_INT8, TEACHER_FP32
 
 TEACHER, STUDENT, ONNX_FP32, BUNDLE = "teacher_torch_fp32", "student_torch_fp32", "student_onnx_fp32", "bundle_int8"
+# The bundle the released one replaced (--previous-bundle), served the same way: release-to-release
+# speed and accuracy in one run.
+PREVIOUS = "previous_bundle_int8"
 NAMES = {TEACHER: "teacher PyTorch fp32", STUDENT: "student PyTorch fp32", ONNX_FP32: "student ONNX fp32",
-         BUNDLE: "int8 bundle (emotion_core)"}
+         BUNDLE: "int8 bundle (emotion_core)", PREVIOUS: "previous int8 bundle (emotion_core)"}
 # The training job's ids of these models in its eval.json and report.
 EVAL_ROWS = {TEACHER: TEACHER_FP32, STUDENT: STUDENT_FP32, BUNDLE: STUDENT_INT8}
 
@@ -155,7 +158,15 @@ def _student_rows(training: Training, evals: Evals, common: dict[str, Any]) -> l
     return rows
 
 
-def plan(training: Training, bundle_dir: Path, *, quick: bool, base: dict[str, Any]) -> list[Row]:
+def _bundle_row(key: str, bundle_dir: Path, common: dict[str, Any]) -> Row:
+    return Row(key, {**common, "key": key, "kind": "bundle", "bundle_dir": str(bundle_dir), "evaluate": True,
+                     "thresholds_source": "the bundle's model.json (tuned on dev)"},
+               facts={"source": f"bundle {bundle_dir}", "size_mb": folder_mb(bundle_dir),
+                      "accuracy_from": "measured in this run", "released_with": _released_metrics(bundle_dir)})
+
+
+def plan(training: Training, bundle_dir: Path, *, quick: bool, base: dict[str, Any],
+         previous_bundle: Path | None = None) -> list[Row]:
     """Specs for the model worker; `base` holds what every spec shares (threads, bounds, eval file)."""
     evals = Evals.of(training)
     common = {**base, "training_config": str(training.config_path)}
@@ -164,11 +175,11 @@ def plan(training: Training, bundle_dir: Path, *, quick: bool, base: dict[str, A
         training_f1 = reported_accuracy(evals.rows, EVAL_ROWS.get(row.key, ""))
         if training_f1 and row.spec is not None:
             row.facts["training_eval_f1"] = {"figures": training_f1, "source": evals.source}
-    rows.append(Row(BUNDLE, {**common, "key": BUNDLE, "kind": "bundle", "bundle_dir": str(bundle_dir),
-                             "evaluate": True, "thresholds_source": "the bundle's model.json (tuned on dev)"},
-                    facts={"source": f"bundle {bundle_dir}", "size_mb": folder_mb(bundle_dir),
-                           "accuracy_from": "measured in this run",
-                           "released_with": _released_metrics(bundle_dir)}))
+    rows.append(_bundle_row(BUNDLE, bundle_dir, common))
+    if previous_bundle is not None and (previous_bundle / "model.json").is_file():
+        rows.append(_bundle_row(PREVIOUS, previous_bundle, common))
+    elif previous_bundle is not None:
+        rows.append(Row(PREVIOUS, None, f"no bundle at {previous_bundle} (model.json missing)"))
     return rows
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bench.configs import BUNDLE, NAMES, STUDENT, TEACHER
+from bench.configs import BUNDLE, NAMES, PREVIOUS, STUDENT, TEACHER
 
 SEED_RPS = 44.7
 HEADS = ("fine", "ekman", "sentiment")
@@ -33,9 +33,9 @@ def _ratio(a: float | None, b: float | None) -> float | None:
 
 
 def ratios(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """Every measured row against the teacher fp32 and the student fp32 rows."""
+    """Every measured row against the teacher fp32, the student fp32 and the previous bundle's rows."""
     out: dict[str, Any] = {}
-    for ref in (TEACHER, STUDENT):
+    for ref in (TEACHER, STUDENT, PREVIOUS):
         base = rows.get(ref)
         if not base or base.get("status") != "measured":
             continue
@@ -88,6 +88,12 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     student_speed = vs_student.get("latency_b1_p50_speedup")
     out.append(_target("int8 vs student PyTorch fp32: ≥ 2× faster at batch 1", None if student_speed is None
                        else student_speed >= 2, f"{student_speed}×" if student_speed is not None else "not measured"))
+    vs_previous = _get(results["models"], "ratios", f"vs_{PREVIOUS}", BUNDLE) or {}
+    previous_speed = vs_previous.get("latency_b1_p50_speedup")
+    # Model 2.0's target: batch-1 latency at most 1.2x the release it replaced (speedup >= 1/1.2).
+    out.append(_target("int8 vs previous int8 bundle: batch-1 p50 latency ≤ 1.2×", None if previous_speed is None
+                       else previous_speed >= 1 / 1.2,
+                       f"{round(1 / previous_speed, 2)}× its latency" if previous_speed else "not measured"))
     cold = _get(results, "serving", "cold_start", "median_s")
     out.append(_target("cold start ≤ 1.5 s median", None if cold is None else cold <= 1.5,
                        f"{cold} s" if cold is not None else "not measured"))

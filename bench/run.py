@@ -63,6 +63,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="training config: where the checkpoints, export, report and bundle are")
     parser.add_argument("--bundle", type=Path, default=None, help="bundle folder (default: the config's release dir)")
     parser.add_argument("--data", type=Path, default=None, help="GoEmotions folder (default: the config's data.path)")
+    parser.add_argument("--previous-bundle", type=Path, default=REPO_ROOT / "training" / "output" / "bundle-1.0.0",
+                        help="the bundle the released one replaced, measured beside it (skipped when absent)")
     parser.add_argument("--threads", type=int, default=1,
                         help="threads for every timed figure, the same for all configurations (1 = one Lambda vCPU)")
     parser.add_argument("--accuracy-threads", type=int, default=os.cpu_count() or 1,
@@ -99,7 +101,8 @@ def models_section(training: Training, bundle: Path, work: Path, data_file: Path
             "head_sizes": {h: len(labels) for h, labels in heads.items()}}
     rows: dict[str, Any] = {}
     eval_limit: int | None = None
-    for row in plan(training, bundle, quick=args.quick, base=base):
+    previous = None if args.quick else args.previous_bundle
+    for row in plan(training, bundle, quick=args.quick, base=base, previous_bundle=previous):
         if row.spec is None:
             rows[row.key] = {"status": "skipped", "reason": row.reason}
             log.info("models: %s skipped (%s)", row.key, row.reason)

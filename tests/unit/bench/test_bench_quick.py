@@ -105,7 +105,7 @@ def test_serving_bulk_and_cost_sections(quick_run: tuple[Path, dict[str, Any]]) 
     assert results["cost"]["api"]["usd_per_million_texts"] > 0
     assert [c["chunk_size"] for c in results["cost"]["bulk"]] == [row["chunk_size"] for row in bulk["rows"]]
     assert {t["met"] for t in results["targets"]} <= {True, False, None}
-    assert len(results["targets"]) == 7
+    assert len(results["targets"]) == 8
 
 
 def test_readme_table_renders_every_row(quick_run: tuple[Path, dict[str, Any]]) -> None:
