@@ -4,12 +4,14 @@ reports progress from DynamoDB and, when the job is finished, presigned URLs of 
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
+from emotion_core import Classifier
 from emotion_core.registry import ModelRegistry
 from functions.api.dependencies import JobsDep, ModelsDep, SettingsDep
 from functions.api.errors import Conflict, NotFound, Unavailable, Unprocessable
@@ -52,6 +54,14 @@ def job_model(models: ModelRegistry, in_query: str | None, in_body: str | None) 
     return name
 
 
+def _windows_of(classifier: Classifier) -> Callable[[dict[str, Any]], int]:
+    """An item's model windows, counted on tokens (no inference); 0 for an item that gets an error line."""
+    def windows(item: dict[str, Any]) -> int:
+        text = item.get("text")
+        return classifier.windows_needed(text) if isinstance(text, str) and "error" not in item else 0
+    return windows
+
+
 def accept_job(
     settings: ApiSettings, backend: JobsBackend, body: bytes, media_type: str, text_column: str, id_column: str,
     owner: str, idempotency_key: str | None = None, *, models: ModelRegistry, model: str | None = None,
@@ -62,6 +72,8 @@ def accept_job(
                                id_column.encode(), (model or "").encode(), body)
     job = job_from_body(body, media_type, text_column, id_column)
     model = job_model(models, model, job.model)
+    served = models.get(model or models.default_name)
+    assert served is not None  # job_model checked the name
     items = job.items
     try:
         items = check_items(items, max_items=settings.jobs_max_items, max_text_chars=settings.max_text_chars)
@@ -70,7 +82,8 @@ def accept_job(
     try:
         return submit_job(items, jobs=backend.jobs, sqs=backend.sqs, queue_url=backend.queue_url,
                           max_items=settings.chunk_max_items, max_bytes=settings.chunk_max_bytes, owner=owner,
-                          idempotency=idempotency, model=model)
+                          idempotency=idempotency, model=model, work=_windows_of(served.classifier),
+                          max_work=settings.chunk_max_windows)
     except IdempotencyConflict:
         raise Conflict("Idempotency-Key: already used for a different body (or type, or columns); "
                        "use a new key for a new job") from None

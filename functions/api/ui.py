@@ -6,7 +6,7 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
@@ -26,8 +26,11 @@ def mount_pages(app: FastAPI) -> None:
         return RedirectResponse("ui/")
 
     @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        # Relative like every other URL here: /Prod/docs reads /Prod/openapi.json.
-        return get_swagger_ui_html(openapi_url="openapi.json", title=f"{app.title} - docs",
+    def docs(request: Request) -> HTMLResponse:
+        # Behind API Gateway's stage the prefix is known (functions.api.stage); elsewhere relative, like
+        # every other URL here, so a proxy that adds a prefix needs nothing from the app.
+        root = request.scope.get("root_path", "")
+        return get_swagger_ui_html(openapi_url=f"{root}/openapi.json" if root else "openapi.json",
+                                   title=f"{app.title} - docs",
                                    swagger_js_url="docs-assets/swagger-ui-bundle.js",
                                    swagger_css_url="docs-assets/swagger-ui.css", swagger_favicon_url="ui/favicon.svg")

@@ -18,6 +18,10 @@ from functions.jobs.contract import MalformedChunk
 
 from .processing import BulkRuntime, ChunkOutcome, process_chunk
 
+
+class OutOfTime(RuntimeError):
+    """Too little of the invocation is left to process a chunk: it is reported failed, and retried."""
+
 logger = Logger(service="emotion-bulk")
 metrics = Metrics(namespace="EmotionService", service="emotion-bulk")
 tracer = Tracer(service="emotion-bulk")
@@ -51,8 +55,16 @@ def make_handler(runtime: BulkRuntime) -> Handler:
     processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
     @tracer.capture_method(capture_response=False)
-    def record_handler(record: SQSRecord) -> None:
+    def record_handler(record: SQSRecord, lambda_context: LambdaContext | None = None) -> None:
         receive_count = int(record.attributes.approximate_receive_count or 1)
+        margin = runtime.settings.bulk_deadline_margin_ms
+        remaining = lambda_context.get_remaining_time_in_millis() if lambda_context is not None else None
+        if remaining is not None and remaining < margin:
+            # Started now, the chunk could be cut by the timeout, which fails the whole batch unrecorded.
+            metrics.add_metric(name="ChunksDeferred", unit=MetricUnit.Count, value=1)
+            logger.warning("chunk deferred: too little time left",
+                           extra={"message_id": record.message_id, "remaining_ms": remaining})
+            raise OutOfTime(f"less than {margin} ms left")
         try:
             outcome = process_chunk(runtime, record.body, receive_count=receive_count)
         except MalformedChunk as exc:

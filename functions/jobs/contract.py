@@ -6,7 +6,7 @@ Results: ``jobs/<job_id>/<chunk>.jsonl`` with one line per item, in item order.
 """
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
@@ -117,23 +117,28 @@ def encode_chunk(job_id: str, chunk: int, items: list[dict[str, Any]], model: st
 
 def split_items(
     items: Iterable[dict[str, Any]], *, max_items: int, max_bytes: int, job_id_len: int = 64,
-    model: str | None = None,
+    model: str | None = None, work: Callable[[dict[str, Any]], int] | None = None, max_work: int | None = None,
 ) -> Iterator[list[dict[str, Any]]]:
-    """Group items into chunks bounded by count and by encoded message size, keeping order."""
+    """Group items into chunks bounded by count, by encoded message size and, with `work` (an item's
+    model windows), by `max_work` windows, keeping order. An item alone over `max_work` gets a chunk
+    of its own: its text is bounded by the per-text window limit."""
     envelope = len(_encoded(_envelope("x" * job_id_len, MAX_CHUNK_INDEX, [], model)))
     current: list[dict[str, Any]] = []
-    size = envelope
+    size, load = envelope, 0
     for item in items:
+        item_work = work(item) if work is not None else 0
         item_bytes = len(_encoded(item)) + 1  # the comma between items
         if envelope + item_bytes > max_bytes:
             raise ValueError(
                 f"item {item.get('id')!r} is {item_bytes} bytes encoded; "
                 f"a chunk message holds at most {max_bytes}"
             )
-        if current and (len(current) >= max_items or size + item_bytes > max_bytes):
+        over_work = max_work is not None and load + item_work > max_work
+        if current and (len(current) >= max_items or size + item_bytes > max_bytes or over_work):
             yield current
-            current, size = [], envelope
+            current, size, load = [], envelope, 0
         current.append(item)
         size += item_bytes
+        load += item_work
     if current:
         yield current

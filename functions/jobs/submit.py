@@ -2,7 +2,8 @@
 
 import time
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -100,10 +101,16 @@ class _Queueing:
     max_items: int
     max_bytes: int
     model: str | None = None
+    # An item's model windows, and the most one chunk may hold (JobsSettings.chunk_max_windows).
+    work: Callable[[dict[str, Any]], int] | None = None
+    max_work: int | None = None
+
+    def chunked(self) -> Iterator[list[dict[str, Any]]]:
+        return split_items(self.items, max_items=self.max_items, max_bytes=self.max_bytes, model=self.model,
+                           work=self.work, max_work=self.max_work)
 
     def enqueue(self, job_id: str, *, reopen: bool = False) -> Submission:
-        chunks = split_items(self.items, max_items=self.max_items, max_bytes=self.max_bytes, model=self.model)
-        bodies = [encode_chunk(job_id, index, chunk, self.model) for index, chunk in enumerate(chunks)]
+        bodies = [encode_chunk(job_id, index, chunk, self.model) for index, chunk in enumerate(self.chunked())]
         try:
             send_chunks(self.sqs, self.queue_url, bodies)
         except Exception:
@@ -142,6 +149,8 @@ def submit_job(
     owner: str | None = None,
     idempotency: Idempotency | None = None,
     model: str | None = None,
+    work: Callable[[dict[str, Any]], int] | None = None,
+    max_work: int | None = None,
 ) -> Submission:
     """Record the job and queue its chunks; with `idempotency`, a repeat returns the first job.
 
@@ -151,8 +160,9 @@ def submit_job(
     model every chunk is classified with (None: the default); the caller checks that it exists.
     """
     job_id = uuid.uuid4().hex
-    chunks = sum(1 for _ in split_items(items, max_items=max_items, max_bytes=max_bytes, model=model))
-    queueing = _Queueing(items, chunks, jobs, sqs, queue_url, max_items, max_bytes, model)
+    queueing = _Queueing(items, 0, jobs, sqs, queue_url, max_items, max_bytes, model, work, max_work)
+    chunks = sum(1 for _ in queueing.chunked())
+    queueing = replace(queueing, chunks=chunks)
     if idempotency is not None:
         claim = idempotency.store.claim(owner or "", idempotency.key, Claim(job_id, idempotency.body_sha256))
         if claim.body_sha256 != idempotency.body_sha256:

@@ -88,6 +88,19 @@ def test_a_named_model_travels_with_every_chunk_and_counts_in_its_size() -> None
         parse_chunk(encode_chunk("j", 0, items[:1], "../etc"), SQS_MAX_BODY_BYTES)
 
 
+def test_chunks_are_bounded_by_model_work_too() -> None:
+    # Issue 10, defect 2: 200 KB of pathological text is ~2,000 windows; the work bound cuts earlier.
+    items = [{"id": str(i), "text": "!" * 100, "windows": 30 if i % 10 == 0 else 1} for i in range(100)]
+    chunks = list(split_items(items, max_items=500, max_bytes=200_000, work=lambda item: item["windows"],
+                              max_work=40))
+    assert [item for chunk in chunks for item in chunk] == items
+    assert all(sum(item["windows"] for item in chunk) <= 40 for chunk in chunks)
+    assert len(list(split_items(items, max_items=500, max_bytes=200_000))) == 1  # bytes and items alone: one
+    alone = list(split_items([{"id": "big", "windows": 99}, {"id": "b", "windows": 1}], max_items=5,
+                             max_bytes=200_000, work=lambda item: item["windows"], max_work=40))
+    assert [[item["id"] for item in chunk] for chunk in alone] == [["big"], ["b"]]
+
+
 def test_an_item_bigger_than_a_message_is_an_error() -> None:
     with pytest.raises(ValueError, match="bytes encoded"):
         list(split_items([{"id": "1", "text": "x" * 70_000}], max_items=10, max_bytes=60_000))
