@@ -25,6 +25,7 @@ from functions.api.feedback_routes import feedback_router
 from functions.api.job_routes import router as jobs_router
 from functions.api.model_routes import models_router
 from functions.api.observability import logger
+from functions.api.openapi_doc import install as document_errors
 from functions.api.routes import inference_router, model_router, operations_router
 from functions.api.schemas import ModelInfo
 from functions.api.settings import ApiSettings
@@ -141,4 +142,5 @@ def create_app(settings: ApiSettings, classifier: Classifier | None = None,
     app.include_router(models_router(settings))
     app.include_router(feedback_router(settings))
     mount_pages(app)
+    document_errors(app)
     return app
