@@ -71,8 +71,10 @@ class Unavailable(ApiError):
 
 
 def field_name(loc: Sequence[Any]) -> str:
-    """("body", "texts", 3) -> "texts[3]": the name a client sees in its own JSON."""
-    parts = [p for p in loc if p != "body"] if len(loc) > 1 else list(loc)
+    """("body", "texts", 3) -> "texts[3]", ("header", "Idempotency-Key") -> "Idempotency-Key": the name a
+    client sees in its own request."""
+    sources = {"body", "query", "header", "path"}
+    parts = [p for i, p in enumerate(loc) if not (i == 0 and p in sources)] if len(loc) > 1 else list(loc)
     name = ""
     for part in parts:
         if isinstance(part, int):

@@ -140,7 +140,7 @@ def create_app(settings: ApiSettings, classifier: Classifier | None = None,
     app.include_router(model_router)
     app.include_router(jobs_router)
     app.include_router(models_router(settings))
-    app.include_router(feedback_router(settings))
+    app.include_router(feedback_router(settings, models))
     mount_pages(app)
     document_errors(app)
     return app

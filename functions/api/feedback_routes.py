@@ -12,10 +12,10 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, create_model
 
 from emotion_core.registry import ModelRegistry
 from functions.api.dependencies import ModelsDep
@@ -27,8 +27,6 @@ from functions.feedback.records import FeedbackRecord, label_pairs, text_hmac
 from functions.feedback.store import DynamoFeedbackStore, FeedbackStore, SqliteFeedbackStore
 from functions.jobs.aws import aws_clients
 from functions.jobs.contract import MODEL_NAME_PATTERN
-
-Labels = Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=50)]
 
 
 class FeedbackAccepted(BaseModel):
@@ -91,8 +89,29 @@ def check_labels(models: ModelRegistry, model: str | None, field: str, labels: d
                                 f"{head} labels (GET /v1/models lists them)")
 
 
-def feedback_router(settings: ApiSettings) -> APIRouter:
+def _one_of(labels: set[str]) -> Any:
+    return Literal.__getitem__(tuple(sorted(labels)))
+
+
+def labels_model(name: str, models: ModelRegistry, min_labels: int) -> type[BaseModel]:
+    """Labels per head, as the served models' taxonomies allow them: the schema lists every head and
+    its labels, so a client (and a schema-driven test) sees what is valid before sending it."""
+    heads: dict[str, set[str]] = {}
+    for served in models.models():
+        for head, labels in served.classifier.heads.items():
+            heads.setdefault(head, set()).update(labels)
+    # Optional but not nullable: a head is named with its labels or left out.
+    fields: dict[str, Any] = {
+        head: (list.__class_getitem__(_one_of(labels)), Field(None, min_length=min_labels, max_length=len(labels)))
+        for head, labels in sorted(heads.items())}
+    extra: Any = {"minProperties": 1} if min_labels else {}
+    return create_model(name, __config__=ConfigDict(extra="forbid", json_schema_extra=extra), **fields)
+
+
+def feedback_router(settings: ApiSettings, models: ModelRegistry) -> APIRouter:
     router = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)], tags=["feedback"])
+    predicted_labels = labels_model("PredictedLabels", models, 0)
+    corrected_labels = labels_model("CorrectedLabels", models, 1)
     connect: Callable[[], tuple[FeedbackStore, bytes]] = cache(lambda: connect_feedback(settings))
 
     class FeedbackRequest(BaseModel):
@@ -109,17 +128,22 @@ def feedback_router(settings: ApiSettings) -> APIRouter:
         model: str | None = Field(None, pattern=MODEL_NAME_PATTERN, description="The model that answered "
                                   "(GET /v1/models); absent: the default model.")
         model_version: str | None = Field(None, max_length=64, description="The answer's model version.")
-        predicted: dict[str, Labels] = Field(default_factory=dict, description="The labels returned, per head.")
-        corrected: dict[str, Labels] = Field(min_length=1, description="The labels that are right, per head.")
+        predicted: predicted_labels = Field(  # type: ignore[valid-type]
+            default_factory=predicted_labels, description="The labels returned, per head.")
+        corrected: corrected_labels = Field(  # type: ignore[valid-type]
+            description="The labels that are right, per head (at least one).")
         comment: str | None = Field(None, max_length=1_000)
 
     @router.post("/feedback", status_code=201, response_model=FeedbackAccepted,
+                 responses={200: {"model": FeedbackAccepted, "description": "This client_id was already recorded"}},
                  summary="Say which labels were right for a prediction")
     def post_feedback(body: FeedbackRequest, request: Request, response: Response, models: ModelsDep) -> dict[str, Any]:
-        check_labels(models, body.model, "predicted", body.predicted)
-        check_labels(models, body.model, "corrected", body.corrected)
-        if not any(body.corrected.values()):
-            raise Unprocessable("corrected: name at least one label")
+        predicted = cast(BaseModel, body.predicted).model_dump(exclude_none=True)
+        corrected = cast(BaseModel, body.corrected).model_dump(exclude_none=True)
+        check_labels(models, body.model, "predicted", predicted)
+        check_labels(models, body.model, "corrected", corrected)
+        if not corrected:
+            raise Unprocessable("corrected: name at least one head's labels")
         store, salt = connect()
         now = datetime.now(UTC)
         served = models.get(body.model or models.default_name)
@@ -129,7 +153,7 @@ def feedback_router(settings: ApiSettings) -> APIRouter:
             created_at=now.isoformat(timespec="seconds"),
             expires_at=int((now + timedelta(days=settings.feedback_ttl_days)).timestamp()),
             model_name=served.name, model_version=body.model_version or str(served.classifier.metadata.get("version")),
-            predicted=body.predicted, corrected=body.corrected, comment=body.comment,
+            predicted=predicted, corrected=corrected, comment=body.comment,
             text=body.text if body.store_text else None, text_hmac=text_hmac(body.text, salt),
             request_sha256=hashlib.sha256(body.model_dump_json().encode("utf-8")).hexdigest())
         kept, created = store.put(record)
@@ -143,10 +167,15 @@ def feedback_router(settings: ApiSettings) -> APIRouter:
                 summary="Your corrections counted per label pair (predicted → corrected)")
     def feedback_summary(
         request: Request,
-        since: Annotated[date | None, Query(description="Only feedback from this day on (UTC)")] = None,
+        since: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", json_schema_extra={"format": "date"},
+                                           description="Only feedback from this day on (UTC), YYYY-MM-DD")] = None,
     ) -> dict[str, Any]:
+        try:
+            day = date.fromisoformat(since) if since else None
+        except ValueError:
+            raise Unprocessable("since: not a date (YYYY-MM-DD)") from None
         store, _ = connect()
-        records = list(store.records(job_owner(request), since.isoformat() if since else None))
-        return {"since": since.isoformat() if since else None, "records": len(records), "pairs": label_pairs(records)}
+        records = list(store.records(job_owner(request), day.isoformat() if day else None))
+        return {"since": since, "records": len(records), "pairs": label_pairs(records)}
 
     return router

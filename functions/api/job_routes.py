@@ -133,8 +133,9 @@ async def create_job(
     ] = "id",
     idempotency_key: Annotated[
         str | None,
-        Header(alias="Idempotency-Key", description="Repeat a submission safely: the same key and body "
-               "answer with the same job (202); the same key with another body is 409"),
+        Header(alias="Idempotency-Key", pattern=r"^[\x20-\x7e]{1,255}$",
+               description="Repeat a submission safely: the same key and body answer with the same job (202); "
+                           "the same key with another body is 409. 1 to 255 printable ASCII characters."),
     ] = None,
     model: Annotated[
         str | None,

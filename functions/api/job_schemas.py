@@ -22,10 +22,12 @@ class JobItem(BaseModel):
 class JobRequest(BaseModel):
     """Either ``texts`` (ids are their 1-based positions) or ``items`` with your own ids."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Exactly one of texts and items, neither null: what the validator below enforces, in the schema.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"oneOf": [{"required": ["texts"]},
+                                                                           {"required": ["items"]}]})
 
-    texts: list[Any] | None = Field(default=None, min_length=1)
-    items: list[JobItem] | None = Field(default=None, min_length=1)
+    texts: list[Any] = Field(default=None, min_length=1)  # type: ignore[arg-type]
+    items: list[JobItem] = Field(default=None, min_length=1)  # type: ignore[arg-type]
     model: str | None = Field(
         default=None, pattern=MODEL_NAME_PATTERN,
         description="A model GET /v1/models lists (e.g. a custom label set); absent: the default model. "
