@@ -49,11 +49,12 @@ class FeedbackSummary(BaseModel):
     pairs: list[LabelPair]
 
 
-def _salt(settings: ApiSettings) -> bytes:
+def _salt(settings: ApiSettings, store: FeedbackStore) -> bytes:
     if settings.feedback_salt is not None:
         return settings.feedback_salt.get_secret_value().encode("utf-8")
-    if settings.feedback_sqlite_path is None:
-        raise Unavailable("feedback: FEEDBACK_SALT is unset; the stack sets it with FEEDBACK_TABLE")
+    if isinstance(store, DynamoFeedbackStore):
+        return store.salt()
+    assert settings.feedback_sqlite_path is not None  # connect_feedback made a SQLite store
     # A local store keeps its own random salt beside it, made once.
     path = Path(f"{settings.feedback_sqlite_path}.salt")
     if not path.is_file():
@@ -71,7 +72,7 @@ def connect_feedback(settings: ApiSettings) -> tuple[FeedbackStore, bytes]:
         store = SqliteFeedbackStore(settings.feedback_sqlite_path)
     else:
         raise Unavailable("feedback is not configured on this server: set FEEDBACK_TABLE or FEEDBACK_SQLITE_PATH")
-    return store, _salt(settings)
+    return store, _salt(settings, store)
 
 
 def check_labels(models: ModelRegistry, model: str | None, field: str, labels: dict[str, list[str]]) -> None:

@@ -38,7 +38,7 @@ class ApiSettings(JobsSettings):
         default=None, description="SQLite file of feedback records for local runs (created on first use); "
                                   "with neither this nor FEEDBACK_TABLE, /v1/feedback answers 503")
     feedback_salt: SecretStr | None = Field(
-        default=None, description="Key of the salted hash kept of every feedback text (FEEDBACK_TABLE needs it)")
+        default=None, description="Key of the salted hash of feedback texts; unset, the store keeps a random one")
     feedback_ttl_days: int = Field(default=180, ge=1, le=3_650, description="Days a feedback record is kept")
 
     @field_validator("cors_allow_origins", mode="before")

@@ -4,6 +4,7 @@ first one, which makes POST /v1/feedback idempotent."""
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 import threading
 import time
@@ -17,6 +18,9 @@ from .records import FeedbackRecord
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
+
+# The salt item's key: owners are "apikey-id:…", "sha256:…" or "anonymous", never this.
+SALT_KEY = "#salt"
 
 
 class FeedbackStore(Protocol):
@@ -89,6 +93,22 @@ class DynamoFeedbackStore:
         found = self.client.get_item(TableName=self.table, ConsistentRead=True,
                                      Key={"owner": {"S": record.owner}, "client_id": {"S": record.client_id}})
         return FeedbackRecord.model_validate_json(found["Item"]["record"]["S"]), False
+
+    def salt(self) -> bytes:
+        """The table's own random salt, made by the first caller (a conditional put) and read by all.
+
+        Kept in the table, not the stack: only who can read the records can read it, and a hash
+        under a salt an outsider knows (the stack id, say) is a dictionary lookup away from a short text.
+        No created_at and no expires_at, so the record reads skip it and TTL never deletes it."""
+        key = {"owner": {"S": SALT_KEY}, "client_id": {"S": SALT_KEY}}
+        try:
+            self.client.put_item(TableName=self.table, Item={**key, "salt": {"S": secrets.token_hex(32)}},
+                                 ConditionExpression="attribute_not_exists(client_id)")
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+        found = self.client.get_item(TableName=self.table, ConsistentRead=True, Key=key)
+        return found["Item"]["salt"]["S"].encode("utf-8")
 
     def records(self, owner: str | None = None, since: str | None = None) -> Iterator[FeedbackRecord]:
         # TTL deletes lag by up to days: expired items are filtered here too.

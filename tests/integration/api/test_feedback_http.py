@@ -10,6 +10,10 @@ from typing import Any
 
 import pytest
 
+from devtools.local import create_feedback_table
+from functions.feedback.records import text_hmac
+from functions.feedback.store import DynamoFeedbackStore
+from functions.jobs.aws import AwsClients
 from tests.helpers.net import stop
 from tests.integration.api.conftest import OTHER_KEY, Server, start_uvicorn
 
@@ -93,3 +97,21 @@ def test_without_a_store_feedback_answers_503(server: Server) -> None:
     with server.client() as http:
         answer = http.post("/v1/feedback", json=body("n-1"))
     assert answer.status_code == 503 and "FEEDBACK_SQLITE_PATH" in answer.json()["detail"]
+
+
+def test_on_the_table_without_a_configured_salt_the_table_keeps_one(
+        tiny_bundle_dir: Path, aws: AwsClients, moto_endpoint: str, tmp_path: Path) -> None:
+    # The stack sets no FEEDBACK_SALT unless told: the hash is keyed by the table's own random salt.
+    table = create_feedback_table(aws, prefix="http")
+    env = {"FEEDBACK_TABLE": table, "AWS_ENDPOINT_URL": moto_endpoint}
+    proc, url = start_uvicorn(tiny_bundle_dir, tmp_path / "server.log", extra_env=env)
+    try:
+        server = Server(url=url, log=tmp_path / "server.log", bundle_dir=tiny_bundle_dir, tiny=True)
+        with server.client() as http:
+            answer = http.post("/v1/feedback", json=body("t-1"))
+    finally:
+        stop(proc)
+    assert answer.status_code == 201, answer.text
+    store = DynamoFeedbackStore(aws.dynamodb, table)
+    (kept,) = store.records()
+    assert kept.text is None and kept.text_hmac == text_hmac(PRIVATE, store.salt())

@@ -51,3 +51,17 @@ def test_export_writes_only_consented_texts(aws: AwsClients, moto_endpoint: str,
     assert counts == {"records": 2, "without_text": 1, "exported": 1}
     (line,) = [json.loads(raw) for raw in out.read_text().splitlines()]
     assert (line["id"], line["text"], line["labels"]) == ("id-a-kept", "so angry", {"fine": ["anger"]})
+
+
+def test_the_table_keeps_one_random_salt_that_no_read_returns(aws: AwsClients, moto_endpoint: str,
+                                                               tmp_path: Path) -> None:
+    table = create_feedback_table(aws, prefix="t")
+    store = DynamoFeedbackStore(aws.dynamodb, table)
+    salt = store.salt()
+    assert len(salt) == 64 and int(salt, 16)
+    assert DynamoFeedbackStore(aws.dynamodb, table).salt() == salt  # made once, read by every instance
+    other_table = DynamoFeedbackStore(aws.dynamodb, create_feedback_table(aws, prefix="u"))
+    assert other_table.salt() != salt
+    store.put(record("a", "kept"))
+    assert [r.client_id for r in store.records()] == ["kept"]
+    assert export(tmp_path / "feedback.jsonl", table=table, endpoint_url=moto_endpoint)["records"] == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import shutil
 import threading
@@ -132,6 +133,28 @@ def test_a_small_file_is_summarised_with_its_error_lines(page: Any, base_url: st
         page.click("#download")
     lines = Path(download.value.path()).read_text().splitlines()
     assert len(lines) == 4
+
+
+def test_a_jsonl_file_with_chosen_keys(page: Any, base_url: str, tmp_path: Path) -> None:
+    file = tmp_path / "messages.jsonl"
+    file.write_text('{"ref": "m1", "message": "I am so happy"}\n{"ref": "m2", "message": 42}\n'
+                    '{not json\n{"ref": "m4", "message": "so sad and alone"}\n')
+    use_key(page, base_url)
+    page.wait_for_selector("#key-status:has-text('Key accepted')")
+    page.set_input_files("#file", str(file))
+    page.wait_for_selector("#file-status:has-text('4 rows')")
+    assert page.locator("#text-column option").all_inner_texts() == ["ref", "message"]
+    page.select_option("#text-column", "message")
+    page.select_option("#id-column", "ref")
+    page.click("#file-form button")
+    page.wait_for_selector("#summary:not([hidden])")
+    errors = page.locator("#error-lines li").all_inner_texts()
+    assert errors == ["m2: text is missing or not a string", "row-3: line is not valid JSON"]
+    assert "m1: I am so happy" in page.inner_text("#examples")
+    with page.expect_download() as download:
+        page.click("#download")
+    ids = [json.loads(line)["id"] for line in Path(download.value.path()).read_text().splitlines()]
+    assert ids == ["m1", "m2", "row-3", "m4"]
 
 
 def test_a_large_file_runs_as_a_bulk_job(page: Any, base_url: str, aws: AwsClients, ui_stack: LocalStack,

@@ -146,3 +146,11 @@ def test_api_function_knows_the_bulk_resources_and_routes_need_keys(res: dict[st
     routes = {(e["Properties"]["Path"], e["Properties"]["Method"]): e["Properties"]["Auth"]["ApiKeyRequired"]
               for e in res["ApiFunction"]["Events"].values()}
     assert routes[("/v1/jobs", "post")] is True and routes[("/v1/jobs/{job_id}", "get")] is True
+
+
+def test_results_bucket_lets_the_web_page_read_presigned_results(res: dict[str, Any]) -> None:
+    # moto's server answers every origin whatever the bucket says, so the browser test on moto cannot
+    # catch a missing rule; real S3 refuses the page's cross-origin fetch of a result without one.
+    (rule,) = res["ResultsBucket"]["CorsConfiguration"]["CorsRules"]
+    assert rule["AllowedMethods"] == ["GET"]
+    assert rule["AllowedOrigins"] == ["*"]

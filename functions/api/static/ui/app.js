@@ -213,7 +213,8 @@ async function classifyDirectly(items) {
     const byItem = new Map(usable.map((item, i) => [item, predictions[i]]));
     for (const item of part) {
       const prediction = byItem.get(item);
-      lines.push(prediction ? { id: item.id, ...prediction } : { id: item.id, error: "text is missing" });
+      lines.push(prediction ? { id: item.id, ...prediction }
+        : { id: item.id, error: item.invalid ? "line is not valid JSON" : "text is missing or not a string" });
     }
     $("file-progress").value = Math.min(1, (start + part.length) / items.length);
   }
@@ -272,7 +273,7 @@ async function classifyFile(event) {
   const textColumn = $("text-column").value, idColumn = $("id-column").value;
   const items = state.file.parsed.records.map((record, i) => ({
     id: idColumn && record && record[idColumn] !== undefined ? String(record[idColumn]) : `row-${i + 1}`,
-    text: record && typeof record[textColumn] === "string" ? record[textColumn] : undefined,
+    text: record && typeof record[textColumn] === "string" ? record[textColumn] : undefined, invalid: record === null,
   }));
   $("file-progress").hidden = false;
   $("file-progress").value = 0;
