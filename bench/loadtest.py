@@ -19,9 +19,10 @@ from devtools.local import free_port
 ROUTE = "/v1/predict-emotion"
 
 
-def start_server(bundle_dir: Path, workers: int, threads: int, log: Path, wait_s: float = 120) -> tuple[Any, str]:
+def start_server(bundle_dir: Path, workers: int, threads: int, log: Path, wait_s: float = 120,
+                 env: dict[str, str] | None = None) -> tuple[Any, str]:
     port = free_port()
-    env = child_env(threads, MODEL_DIR=str(bundle_dir), ORT_THREADS=str(threads))
+    env = child_env(threads, MODEL_DIR=str(bundle_dir), ORT_THREADS=str(threads), **(env or {}))
     args = [sys.executable, "-m", "uvicorn", "functions.api.app:app", "--host", "127.0.0.1", "--port", str(port),
             "--workers", str(workers), "--no-access-log", "--log-level", "warning"]
     with log.open("wb") as out:
