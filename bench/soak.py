@@ -15,6 +15,7 @@ import asyncio
 import json
 import random
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -146,7 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "bench" / "results")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    result = soak(args.bundle, args.minutes, args.out, interval_s=args.interval)
+    # The server's log goes to a scratch folder: the results folder keeps reports only.
+    result = soak(args.bundle, args.minutes, Path(tempfile.mkdtemp(prefix="soak-")), interval_s=args.interval)
     stem = args.out / f"soak-{result['measured_at'][:10]}"
     stem.with_suffix(".json").write_text(json.dumps(result, indent=2))
     stem.with_suffix(".md").write_text(markdown(result))
