@@ -32,6 +32,7 @@ from functions.api.settings import ApiSettings
 from functions.api.stage import StagePrefixMiddleware
 from functions.api.stats import RuntimeStats
 from functions.api.ui import mount_pages
+from functions.api.upload_routes import router as uploads_router
 from functions.jobs.backend import connect_backend
 from functions.jobs.models import load_models
 
@@ -139,6 +140,7 @@ def create_app(settings: ApiSettings, classifier: Classifier | None = None,
     app.include_router(inference_router(settings))
     app.include_router(model_router)
     app.include_router(jobs_router)
+    app.include_router(uploads_router)
     app.include_router(models_router(settings))
     app.include_router(feedback_router(settings, models))
     mount_pages(app)

@@ -21,6 +21,7 @@ from functions.api.job_schemas import JobAccepted, JobRequest, JobStatus, Result
 from functions.api.job_uploads import job_from_body
 from functions.api.observability import logger
 from functions.api.settings import ApiSettings
+from functions.api.upload_routes import UPLOAD_ID_PATTERN, read_upload
 from functions.jobs.backend import JobsBackend
 from functions.jobs.contract import JOB_ID_PATTERN, MODEL_NAME_PATTERN
 from functions.jobs.idempotency import body_digest
@@ -141,9 +142,18 @@ async def create_job(
         str | None,
         Query(pattern=MODEL_NAME_PATTERN, description="A model GET /v1/models lists; absent: the default model"),
     ] = None,
+    upload_id: Annotated[
+        str | None,
+        Query(pattern=UPLOAD_ID_PATTERN, description="The job's input is this upload (POST /v1/uploads), not the body"),
+    ] = None,
 ) -> JobAccepted:
     body = await read_limited(request, settings.jobs_max_body_bytes, limit_of="a job")
     media_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if upload_id is not None:
+        if body.strip():
+            raise Unprocessable("upload_id: send the input either in the body or as an upload, not both")
+        body, media_type = await run_in_threadpool(read_upload, backend, job_owner(request), upload_id,
+                                                   settings.jobs_max_upload_bytes)
     # Parsing megabytes and the boto3 calls block: keep them off the event loop (it matters under
     # uvicorn; on Lambda one request per instance runs anyway).
     submission = await run_in_threadpool(

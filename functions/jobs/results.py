@@ -1,6 +1,9 @@
-"""Result objects in S3: ``jobs/<job_id>/<chunk>.jsonl``, one line per item, in item order."""
+"""Result objects in S3: ``jobs/<job_id>/<chunk>.jsonl``, one line per item, in item order; and job
+inputs uploaded through a presigned URL: ``uploads/<owner digest>/<upload_id>`` (POST /v1/uploads)."""
 
 from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError
 
 from .contract import result_key, results_prefix
 
@@ -37,3 +40,31 @@ class ResultStore:
         return self._s3.generate_presigned_url(
             "get_object", Params={"Bucket": self._bucket, "Key": key}, ExpiresIn=expires_in
         )
+
+    def presigned_upload(self, key: str, content_type: str, expires_in: int) -> str:
+        """A PUT URL for one input object; the signature binds the Content-Type the client must send."""
+        return self._s3.generate_presigned_url(
+            "put_object", Params={"Bucket": self._bucket, "Key": key, "ContentType": content_type},
+            ExpiresIn=expires_in,
+        )
+
+    def read_upload(self, key: str, max_bytes: int) -> tuple[bytes, str] | None:
+        """The uploaded object and its Content-Type; None when there is none. Raises UploadTooLarge."""
+        try:
+            head = self._s3.head_object(Bucket=self._bucket, Key=key)
+        except ClientError as exc:
+            # Without s3:ListBucket on uploads/ (the API role has it for jobs/ only) S3 answers a HEAD
+            # of a missing key with 403: the upload is not there either way.
+            if exc.response.get("Error", {}).get("Code") in {"403", "404", "NoSuchKey", "NotFound", "AccessDenied"}:
+                return None
+            raise
+        if head["ContentLength"] > max_bytes:
+            raise UploadTooLarge(head["ContentLength"])
+        body = self._s3.get_object(Bucket=self._bucket, Key=key, Range=f"bytes=0-{max_bytes - 1}")["Body"].read()
+        return body, head.get("ContentType", "application/octet-stream")
+
+
+class UploadTooLarge(ValueError):
+    def __init__(self, size: int) -> None:
+        super().__init__(f"{size} bytes")
+        self.size = size

@@ -129,8 +129,11 @@ def test_policies_are_least_privilege(res: dict[str, Any]) -> None:
     # What the jobs routes use: list a job's chunk objects, presign GETs of them (a presigned URL
     # carries the signer's rights), and the job records. No S3ReadPolicy (versions, lifecycle, *).
     assert {action for action, _ in api_actions} == {
-        "s3:ListBucket", "s3:GetObject", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
-        "dynamodb:Query"}
+        "s3:ListBucket", "s3:GetObject", "s3:PutObject", "dynamodb:GetItem", "dynamodb:PutItem",
+        "dynamodb:UpdateItem", "dynamodb:Query"}
+    # Writing (through presigned uploads) only under uploads/, never over results.
+    assert [resource for action, resource in api_actions if action == "s3:PutObject"] == [
+        {"Fn::Sub": "${ResultsBucket.Arn}/uploads/*"}]
     # Only the feedback table is queried (the summary); the jobs table is read by key.
     assert [resource for action, resource in api_actions if action == "dynamodb:Query"] == [
         {"Fn::GetAtt": ["FeedbackTable", "Arn"]}]
