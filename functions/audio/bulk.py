@@ -28,7 +28,7 @@ class AudioWorker:
     s3: S3Client
     buckets: list[str]
 
-    def line(self, item_id: str, uri: str | None, error: str | None) -> dict[str, Any]:
+    def line(self, item_id: str | int, uri: str | None, error: str | None) -> dict[str, Any]:
         if error is not None:
             return batch_line(item_id, error=error)
         if uri is None:

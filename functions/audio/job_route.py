@@ -44,7 +44,7 @@ def checked_items(body: AudioJobRequest, settings: AudioSettings) -> list[dict[s
     if len(body.items) > settings.audio_job_max_items:
         raise Unprocessable(f"items: {len(body.items)} recordings is over the limit of "
                             f"{settings.audio_job_max_items} per job")
-    seen: set[str] = set()
+    seen: set[str | int] = set()
     for position, item in enumerate(body.items):
         if item.id in seen:
             raise Unprocessable(f"items[{position}].id: duplicate id; ids must be unique within a job")

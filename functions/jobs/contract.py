@@ -9,7 +9,8 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 # job_id becomes part of an S3 key and a DynamoDB key: no slashes, dots or spaces.
 JOB_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
@@ -27,15 +28,32 @@ class MalformedChunk(ValueError):
     """The body is not a chunk message; the reason never quotes the body (it holds user texts)."""
 
 
-def _int_ids_are_fine(value: object) -> object:
-    # CSV row numbers and integer keys are common producer ids; bools are not ids.
+# An item id as the queue contract takes it; functions.jobs.items checks every submitted id with it.
+# A string, or an integer (row numbers and integer keys are common producer ids), which keeps its
+# JSON type in the result lines, as in the CLI's (docs/prediction.md); bools are not ids.
+def _checked_id(value: object) -> str | int:
+    # One message per problem, in pydantic's words (a union would report every member's complaint).
     if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
+        if not -(2**63) <= value < 2**63:
+            raise PydanticCustomError("int_range", "Integer should fit in 64 bits")
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("id_type", "Input should be a valid string or integer")
+    if not value:
+        raise PydanticCustomError("string_too_short", "String should have at least 1 character")
+    try:
+        value.encode("utf-8")  # an id is written back into a UTF-8 result line
+    except UnicodeEncodeError:
+        message = "Input should be a valid string, unable to parse raw data as a unicode string"
+        raise PydanticCustomError("string_unicode", message) from None
+    if len(value) > MAX_ID_CHARS:
+        raise PydanticCustomError("string_too_long", "String should have at most {max_length} characters",
+                                  {"max_length": MAX_ID_CHARS})
     return value
 
 
-# An item id as the queue contract takes it; functions.jobs.items checks every submitted id with it.
-ItemId = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS), BeforeValidator(_int_ids_are_fine)]
+ItemId = Annotated[str | int, PlainValidator(_checked_id), WithJsonSchema({"anyOf": [
+    {"type": "string", "minLength": 1, "maxLength": MAX_ID_CHARS}, {"type": "integer"}]})]
 
 
 class ChunkItem(BaseModel):

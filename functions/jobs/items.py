@@ -14,7 +14,7 @@ from emotion_core.classifier import text_problem
 
 from .contract import ItemId
 
-_ITEM_ID: TypeAdapter[str] = TypeAdapter(ItemId)
+_ITEM_ID: TypeAdapter[str | int] = TypeAdapter(ItemId)
 
 
 class InvalidJob(ValueError):
@@ -22,7 +22,7 @@ class InvalidJob(ValueError):
     never quotes a text."""
 
 
-def id_problem(raw: object) -> tuple[str | None, str | None]:
+def id_problem(raw: object) -> tuple[str | int | None, str | None]:
     """(the id as the contract takes it, None) or (None, why it is not an id); None stays None."""
     if raw is None:
         return None, None
@@ -32,14 +32,14 @@ def id_problem(raw: object) -> tuple[str | None, str | None]:
         return None, str(exc.errors()[0]["msg"])
 
 
-def _item_id(raw: object, position: int) -> str:
+def _item_id(raw: object, position: int) -> str | int:
     try:
         return _ITEM_ID.validate_python(raw)
     except ValidationError as exc:
         raise InvalidJob(f"items[{position}].id: {exc.errors()[0]['msg']}") from None
 
 
-def _queued_item(item_id: str, item: dict[str, Any], max_text_chars: int) -> dict[str, Any]:
+def _queued_item(item_id: str | int, item: dict[str, Any], max_text_chars: int) -> dict[str, Any]:
     if "error" in item:
         return {"id": item_id, "error": str(item["error"])}
     text = item.get("text")
@@ -68,8 +68,8 @@ def check_items(items: list[dict[str, Any]], *, max_items: int, max_text_chars: 
     checked: list[dict[str, Any]] = []
     for position, item in enumerate(items):
         item_id = _item_id(item["id"], position)
-        if item_id in seen:
+        if str(item_id) in seen:  # 7 and "7" name the same item to most readers
             raise InvalidJob(f"items[{position}].id: duplicate id; ids must be unique within a job")
-        seen.add(item_id)
+        seen.add(str(item_id))
         checked.append(_queued_item(item_id, item, max_text_chars))
     return checked

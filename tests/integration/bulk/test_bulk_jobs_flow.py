@@ -142,7 +142,7 @@ def test_csv_and_jsonl_uploads(api: httpx.Client, aws: AwsClients, api_stack: Lo
     assert lines["t2"]["emotion"] == "neutral" and lines["t2"]["windows"] == 0 and "row 3" in lines["t3"]["error"]
 
     jsonl_lines = download_results(api.get(f"/v1/jobs/{posted_jsonl.json()['job_id']}").json())
-    assert [line["id"] for line in jsonl_lines] == ["a", "b", "line-3", "7"]
+    assert [line["id"] for line in jsonl_lines] == ["a", "b", "line-3", 7]
     assert "emotion" in jsonl_lines[0] and jsonl_lines[1]["error"] == "text is missing"
     assert "not valid JSON" in jsonl_lines[2]["error"] and "surrogate" in jsonl_lines[3]["error"]
 

@@ -21,9 +21,9 @@ def test_one_line_per_item_in_order_and_bad_items_answered_alone(tiny_classifier
              {"id": "row", "error": "row 3: 2 fields"}, {"id": "surrogate", "text": "bad \ud800 text"}]
     message = parse_chunk(json.dumps({"job_id": "j", "chunk": 0, "items": items}), SQS_MAX_BODY_BYTES)
     lines = classify_chunk(tiny_classifier, message)
-    assert [line["id"] for line in lines] == ["ok", "7", "missing", "row", "surrogate"]
+    assert [line["id"] for line in lines] == ["ok", 7, "missing", "row", "surrogate"]
     assert lines[0]["emotion"] == "joy"
-    assert lines[1] == {"id": "7", **tiny_classifier.predict_one("   ").to_dict()}  # blank: the API's answer
+    assert lines[1] == {"id": 7, **tiny_classifier.predict_one("   ").to_dict()}  # blank: the API's answer
     assert [line.get("error") for line in lines[2:]] == [
         "text is missing", "row 3: 2 fields",
         "text is not valid Unicode (it holds an unpaired surrogate)"]

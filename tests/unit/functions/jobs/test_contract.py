@@ -21,9 +21,9 @@ def body(**fields: object) -> str:
     return json.dumps({"job_id": "job-1", "chunk": 0, "items": [{"id": "a", "text": SECRET}], **fields})
 
 
-def test_valid_chunk_parses_with_string_ids() -> None:
+def test_valid_chunk_keeps_string_and_integer_ids() -> None:
     message = parse_chunk(body(items=[{"id": 7, "text": "hi"}, {"id": "b", "text": None}]), SQS_MAX_BODY_BYTES)
-    assert [item.id for item in message.items] == ["7", "b"]
+    assert [item.id for item in message.items] == [7, "b"]  # an integer id keeps its JSON type
     assert message.job_id == "job-1" and message.chunk == 0
 
 

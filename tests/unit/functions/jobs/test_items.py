@@ -21,7 +21,7 @@ def test_items_become_what_the_chunk_messages_carry() -> None:
         {"id": "g", "text": [[[]]]},
     ]
     assert check(items) == [
-        {"id": "7", "text": "fine"},
+        {"id": 7, "text": "fine"},
         # One character past the limit is enough for its line to say "too long".
         {"id": "b", "text": "x" * 21},
         # Not a usable text: the bulk function answers it with its own error line.
