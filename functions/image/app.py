@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from emotion_image import ImageClassifier
 from functions.api.factory import create_app
 
+from .job_route import image_jobs_router
 from .routes import image_router
 from .settings import ImageApiSettings
 
@@ -19,4 +20,5 @@ def create_image_app(settings: ImageApiSettings, images: ImageClassifier | None 
     app = create_app(settings, images.classifier)
     app.state.images = images
     app.include_router(image_router(settings.max_image_bytes))
+    app.include_router(image_jobs_router(settings))
     return app

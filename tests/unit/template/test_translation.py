@@ -71,7 +71,7 @@ def test_every_route_but_health_and_docs_needs_a_key(case: tuple[dict[str, str],
         # API Gateway calls the alias CodeDeploy shifts, never $LATEST or a fixed version.
         # (the audio and image routes' functions have aliases of their own)
         audio = path in {"/v1/predict-emotion-audio", "/v1/audio-jobs"}
-        image = path in {"/v1/predict-emotion-image", "/v1/predict-emotion-post"}
+        image = path in {"/v1/predict-emotion-image", "/v1/predict-emotion-post", "/v1/image-jobs"}
         own = "${AudioFunctionAliaslive}" if audio else "${ImageFunctionAliaslive}"
         alias = own if audio or image else "${ApiFunctionAliaslive}"
         assert alias in integration["uri"]["Fn::Sub"], path
