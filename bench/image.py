@@ -26,7 +26,7 @@ import numpy as np
 from packaging.requirements import Requirement
 from PIL import Image
 
-from bench.common import REPO_ROOT, child_env, machine_info, write_json
+from bench.common import REPO_ROOT, child_env, machine_info, write_report
 from emotion_core import Classifier
 from emotion_image import ImageAssets, ImageClassifier, ImageSettings, resolve_assets
 from emotion_image.decode import decode_image
@@ -208,9 +208,7 @@ def main(argv: list[str] | None = None) -> int:
                    "runtimes": runtimes(assets, images, args.repeats * 10), "sizes": installed_sizes(),
                    "cold_start": cold_starts(files["photo-4000x3000.jpg"], args.cold_runs), "quality": PUBLISHED}
     stamp = args.stamp or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d") + "-image"
-    write_json(args.out / f"{stamp}.json", results)
-    (args.out / f"{stamp}.md").write_text(markdown(results))
-    sys.stdout.write(markdown(results) + "\n")
+    write_report(args.out, stamp, results, markdown(results))
     return 0
 
 

@@ -5,17 +5,17 @@ Such a job is an ordinary job (same table, same results layout, same GET /v1/job
 chunk items carry an s3:// reference instead of a text.
 """
 
-from __future__ import annotations
-
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from botocore.exceptions import BotoCoreError, ClientError
-from fastapi import Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 
+from functions.api.dependencies import JobsDep
 from functions.api.errors import Unavailable, Unprocessable
+from functions.api.guards import GuardedRoute, require_api_key
 from functions.api.job_owner import job_owner
 from functions.api.job_schemas import JobAccepted
 from functions.api.observability import logger
@@ -30,6 +30,20 @@ class RefJobKind:
     field: str            # the item's s3:// field
     buckets_setting: str  # the environment variable that allows buckets
     problem: Callable[[object, list[str]], str | None]
+
+
+class RefJobRequest(BaseModel):
+    """A job of items that reference S3 objects; each kind narrows `items` to its own item model."""
+
+    items: Sequence[BaseModel]
+
+
+@dataclass(frozen=True)
+class RefJobLimits:
+    buckets: list[str]
+    max_items: int        # per job
+    chunk_max_items: int  # per chunk message
+    chunk_max_bytes: int
 
 
 def checked_ref_items(kind: RefJobKind, items: Sequence[BaseModel], *, buckets: list[str],
@@ -64,3 +78,23 @@ def submit_ref_job(kind: RefJobKind, items: list[dict[str, Any]], *, request: Re
     response.headers["Location"] = status_url
     return JobAccepted(job_id=submission.job_id, status="queued", items=submission.items,
                        chunks=submission.chunks, status_url=status_url)
+
+
+def ref_jobs_router(kind: RefJobKind, request_model: type[RefJobRequest], limits: RefJobLimits, *,
+                    summary: str) -> APIRouter:
+    """POST /v1/<kind>-jobs taking `request_model` (a model whose `items` hold {id, <kind.field>, ...})."""
+    router = APIRouter(prefix="/v1", route_class=GuardedRoute, dependencies=[Depends(require_api_key)],
+                       tags=["jobs"])
+
+    # FastAPI reads the body's model from this annotation at run time (so this module does not postpone
+    # annotations), one route per kind.
+    def create_job(body: request_model, request: Request, response: Response,  # type: ignore[valid-type]
+                   backend: JobsDep) -> JobAccepted:
+        job = cast(RefJobRequest, body)
+        items = checked_ref_items(kind, job.items, buckets=limits.buckets, max_items=limits.max_items)
+        return submit_ref_job(kind, items, request=request, response=response, backend=backend,
+                              chunk_max_items=limits.chunk_max_items, chunk_max_bytes=limits.chunk_max_bytes)
+
+    router.add_api_route(f"/{kind.name}-jobs", create_job, methods=["POST"], status_code=202,
+                         response_model=JobAccepted, summary=summary, name=f"create_{kind.name}_job")
+    return router

@@ -4,13 +4,10 @@ The job is an ordinary job (same table, same results layout, same GET /v1/jobs/{
 chunks go to the audio queue (this function's JOBS_QUEUE_URL) and carry `audio_s3_uri` instead of text.
 """
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.api.dependencies import JobsDep
-from functions.api.guards import GuardedRoute, require_api_key
-from functions.api.job_schemas import JobAccepted
-from functions.api.ref_jobs import RefJobKind, checked_ref_items, submit_ref_job
+from functions.api.ref_jobs import RefJobKind, RefJobLimits, RefJobRequest, ref_jobs_router
 from functions.jobs.contract import ItemId
 
 from .s3_audio import uri_problem
@@ -24,7 +21,7 @@ class AudioJobItem(BaseModel):
     audio_s3_uri: str = Field(max_length=1_100, description="s3://bucket/key of a recording in an allowed bucket")
 
 
-class AudioJobRequest(BaseModel):
+class AudioJobRequest(RefJobRequest):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"items": [{"id": "call-1", "audio_s3_uri": "s3://my-recordings/2026/11/call-1.m4a"}]}]})
 
@@ -36,15 +33,8 @@ AUDIO_JOBS = RefJobKind(name="audio", plural="recordings", field="audio_s3_uri",
 
 
 def audio_jobs_router(settings: AudioSettings) -> APIRouter:
-    router = APIRouter(prefix="/v1", route_class=GuardedRoute, dependencies=[Depends(require_api_key)],
-                       tags=["jobs"])
-
-    @router.post("/audio-jobs", status_code=202, response_model=JobAccepted,
-                 summary="Submit recordings in S3 for emotions per spoken segment (results: GET /v1/jobs/{job_id})")
-    def create_audio_job(body: AudioJobRequest, request: Request, response: Response, backend: JobsDep) -> JobAccepted:
-        items = checked_ref_items(AUDIO_JOBS, body.items, buckets=settings.audio_s3_buckets,
-                                  max_items=settings.audio_job_max_items)
-        return submit_ref_job(AUDIO_JOBS, items, request=request, response=response, backend=backend,
-                              chunk_max_items=settings.audio_chunk_max_items, chunk_max_bytes=settings.chunk_max_bytes)
-
-    return router
+    limits = RefJobLimits(buckets=settings.audio_s3_buckets, max_items=settings.audio_job_max_items,
+                          chunk_max_items=settings.audio_chunk_max_items, chunk_max_bytes=settings.chunk_max_bytes)
+    return ref_jobs_router(AUDIO_JOBS, AudioJobRequest, limits,
+                           summary="Submit recordings in S3 for emotions per spoken segment (results: GET "
+                                   "/v1/jobs/{job_id})")

@@ -1,59 +1,34 @@
-"""Image chunk messages: each item's image read from S3, analysed (with its text: as a post), one result line.
-
-The bulk function's machinery (functions.bulk: parse, write results, count once, dead-letter) runs
-unchanged; only the per-chunk work differs, handed in as BulkRuntime.classify.
-"""
+"""Image chunk messages: each item's image read from S3 and analysed (with its text: as a post), one
+result line (functions.bulk.ref_items does the per-item work for audio and image jobs alike)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from emotion_core import EmotionCoreError
-from emotion_core.prediction import batch_line
 from emotion_image import ImageClassifier, ImageError
-from functions.bulk.processing import BulkRuntime, build_runtime
+from functions.bulk.processing import BulkRuntime
+from functions.bulk.ref_items import RefWorker, build_ref_runtime
 from functions.jobs.aws import aws_clients
-from functions.jobs.contract import ChunkItem, ChunkMessage
+from functions.jobs.contract import ChunkItem
 
 from .s3_image import FIELD, read_image
 from .settings import ImageBulkSettings
 
-if TYPE_CHECKING:
-    from mypy_boto3_s3 import S3Client
-
-
-@dataclass(frozen=True)
-class ImageWorker:
-    images: ImageClassifier
-    s3: S3Client
-    buckets: list[str]
-
-    def line(self, item: ChunkItem) -> dict[str, Any]:
-        if item.error is not None:
-            return batch_line(item.id, error=item.error)
-        if item.image_s3_uri is None:
-            return batch_line(item.id, error=f"{FIELD}: missing; every image item needs an s3://bucket/key")
-        if item.text is not None and not isinstance(item.text, str):
-            return batch_line(item.id, error="text: must be a string")
-        try:
-            data = read_image(self.s3, item.image_s3_uri, self.buckets, self.images.max_bytes)
-            result = (self.images.analyse(data) if item.text is None
-                      else self.images.analyse_post(item.text, data))
-        except ImageError as exc:
-            # A bad image or text is its item's error line; anything else fails the chunk (and is retried).
-            return batch_line(item.id, error=f"{exc.field}: {exc.message}")
-        except EmotionCoreError as exc:
-            return batch_line(item.id, error=str(exc))
-        return {"id": item.id, **result.to_dict()}
-
-
-def classify_image_chunk(worker: Any, message: ChunkMessage) -> list[dict[str, Any]]:
-    """BulkRuntime.classify for images: `worker` is the ImageWorker the runtime carries as its classifier."""
-    assert isinstance(worker, ImageWorker)
-    return [worker.line(item) for item in message.items]
-
 
 def build_image_runtime(settings: ImageBulkSettings, images: ImageClassifier) -> BulkRuntime:
-    worker = ImageWorker(images, aws_clients(settings.aws_endpoint_url).s3, settings.image_s3_buckets)
-    return replace(build_runtime(settings, worker), classify=classify_image_chunk)
+    s3 = aws_clients(settings.aws_endpoint_url).s3
+
+    def read(uri: str) -> bytes:
+        return read_image(s3, uri, settings.image_s3_buckets, images.max_bytes)
+
+    def analyse(item: ChunkItem, data: bytes) -> dict[str, Any]:
+        if item.text is None:
+            return images.analyse(data).to_dict()
+        if not isinstance(item.text, str):
+            raise ImageError("unreadable", "must be a string", field="text")
+        return images.analyse_post(item.text, data).to_dict()
+
+    # EmotionCoreError: the post's text is unusable (too long, not Unicode); its message names `text`.
+    return build_ref_runtime(settings, RefWorker(field=FIELD, item="image item", read=read, analyse=analyse,
+                                                 item_errors=(ImageError, EmotionCoreError)))

@@ -1,13 +1,10 @@
 """POST /v1/image-jobs: images already in S3 (each optionally with its post's text), analysed by the
 image bulk function from the image queue (this function's JOBS_QUEUE_URL)."""
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from functions.api.dependencies import JobsDep
-from functions.api.guards import GuardedRoute, require_api_key
-from functions.api.job_schemas import JobAccepted
-from functions.api.ref_jobs import RefJobKind, checked_ref_items, submit_ref_job
+from functions.api.ref_jobs import RefJobKind, RefJobLimits, RefJobRequest, ref_jobs_router
 from functions.jobs.contract import ItemId
 
 from .s3_image import uri_problem
@@ -24,7 +21,7 @@ class ImageJobItem(BaseModel):
                              description="The post's text: the line is then a post's answer (text + image)")
 
 
-class ImageJobRequest(BaseModel):
+class ImageJobRequest(RefJobRequest):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"items": [{"id": "post-1", "image_s3_uri": "s3://my-posts/2026/11/post-1.jpg", "text": "What a day!"}]}]})
 
@@ -36,15 +33,7 @@ IMAGE_JOBS = RefJobKind(name="image", plural="images", field="image_s3_uri", buc
 
 
 def image_jobs_router(settings: ImageApiSettings) -> APIRouter:
-    router = APIRouter(prefix="/v1", route_class=GuardedRoute, dependencies=[Depends(require_api_key)],
-                       tags=["jobs"])
-
-    @router.post("/image-jobs", status_code=202, response_model=JobAccepted,
-                 summary="Submit images (or posts: image + text) in S3 (results: GET /v1/jobs/{job_id})")
-    def create_image_job(body: ImageJobRequest, request: Request, response: Response, backend: JobsDep) -> JobAccepted:
-        items = checked_ref_items(IMAGE_JOBS, body.items, buckets=settings.image_s3_buckets,
-                                  max_items=settings.image_job_max_items)
-        return submit_ref_job(IMAGE_JOBS, items, request=request, response=response, backend=backend,
-                              chunk_max_items=settings.image_chunk_max_items, chunk_max_bytes=settings.chunk_max_bytes)
-
-    return router
+    limits = RefJobLimits(buckets=settings.image_s3_buckets, max_items=settings.image_job_max_items,
+                          chunk_max_items=settings.image_chunk_max_items, chunk_max_bytes=settings.chunk_max_bytes)
+    return ref_jobs_router(IMAGE_JOBS, ImageJobRequest, limits,
+                           summary="Submit images (or posts: image + text) in S3 (results: GET /v1/jobs/{job_id})")
