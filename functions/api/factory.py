@@ -19,7 +19,6 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from emotion_core import Classifier
 from emotion_core.registry import ModelRegistry
 from emotion_core.version import __version__
-from functions.api.custom_models import load_models
 from functions.api.dependencies import ApiState
 from functions.api.errors import register_exception_handlers
 from functions.api.job_routes import router as jobs_router
@@ -31,6 +30,7 @@ from functions.api.settings import ApiSettings
 from functions.api.stage import StagePrefixMiddleware
 from functions.api.stats import RuntimeStats
 from functions.jobs.backend import connect_backend
+from functions.jobs.models import load_models
 
 DESCRIPTION = (
     "Emotions in text: Ekman-7 `emotion` + `confidence` (compatible with the v1 seed API), "

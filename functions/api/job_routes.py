@@ -10,16 +10,17 @@ from botocore.exceptions import BotoCoreError, ClientError
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from functions.api.dependencies import JobsDep, SettingsDep
+from emotion_core.registry import ModelRegistry
+from functions.api.dependencies import JobsDep, ModelsDep, SettingsDep
 from functions.api.errors import Conflict, NotFound, Unavailable, Unprocessable
 from functions.api.guards import read_limited, require_api_key
 from functions.api.job_owner import job_owner
 from functions.api.job_schemas import JobAccepted, JobRequest, JobStatus, ResultFile
-from functions.api.job_uploads import items_from_body
+from functions.api.job_uploads import job_from_body
 from functions.api.observability import logger
 from functions.api.settings import ApiSettings
 from functions.jobs.backend import JobsBackend
-from functions.jobs.contract import JOB_ID_PATTERN
+from functions.jobs.contract import JOB_ID_PATTERN, MODEL_NAME_PATTERN
 from functions.jobs.idempotency import body_digest
 from functions.jobs.items import InvalidJob, check_items
 from functions.jobs.store import FINAL_STATES
@@ -41,15 +42,27 @@ def _idempotency(backend: JobsBackend, key: str | None, *parts: bytes) -> Idempo
     return Idempotency(backend.idempotency, key, body_digest(*parts))
 
 
+def job_model(models: ModelRegistry, in_query: str | None, in_body: str | None) -> str | None:
+    """The model the job names (query or JSON body), checked against this server's models."""
+    if in_query and in_body and in_query != in_body:
+        raise Unprocessable("model: the query names one model and the body another; name it once")
+    name = in_query or in_body
+    if name is not None and models.get(name) is None:
+        raise NotFound(f"model: no model named {name!r} on this server; GET /v1/models lists them")
+    return name
+
+
 def accept_job(
     settings: ApiSettings, backend: JobsBackend, body: bytes, media_type: str, text_column: str, id_column: str,
-    owner: str, idempotency_key: str | None = None,
+    owner: str, idempotency_key: str | None = None, *, models: ModelRegistry, model: str | None = None,
 ) -> Submission:
     """Body -> items -> checks -> job record + chunk messages; raises ApiError for the client's mistakes."""
     # The query parameters and the type change what a body means: they are part of "the same body".
     idempotency = _idempotency(backend, idempotency_key, media_type.encode(), text_column.encode(),
-                               id_column.encode(), body)
-    items = items_from_body(body, media_type, text_column, id_column)
+                               id_column.encode(), (model or "").encode(), body)
+    job = job_from_body(body, media_type, text_column, id_column)
+    model = job_model(models, model, job.model)
+    items = job.items
     try:
         items = check_items(items, max_items=settings.jobs_max_items, max_text_chars=settings.max_text_chars)
     except InvalidJob as exc:
@@ -57,7 +70,7 @@ def accept_job(
     try:
         return submit_job(items, jobs=backend.jobs, sqs=backend.sqs, queue_url=backend.queue_url,
                           max_items=settings.chunk_max_items, max_bytes=settings.chunk_max_bytes, owner=owner,
-                          idempotency=idempotency)
+                          idempotency=idempotency, model=model)
     except IdempotencyConflict:
         raise Conflict("Idempotency-Key: already used for a different body (or type, or columns); "
                        "use a new key for a new job") from None
@@ -97,6 +110,7 @@ async def create_job(
     response: Response,
     settings: SettingsDep,
     backend: JobsDep,
+    models: ModelsDep,
     text_column: Annotated[
         str, Query(min_length=1, max_length=200, description="Column (CSV) or key (JSONL) holding the text")
     ] = "text",
@@ -109,13 +123,18 @@ async def create_job(
         Header(alias="Idempotency-Key", description="Repeat a submission safely: the same key and body "
                "answer with the same job (202); the same key with another body is 409"),
     ] = None,
+    model: Annotated[
+        str | None,
+        Query(pattern=MODEL_NAME_PATTERN, description="A model GET /v1/models lists; absent: the default model"),
+    ] = None,
 ) -> JobAccepted:
     body = await read_limited(request, settings.jobs_max_body_bytes, limit_of="a job")
     media_type = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
     # Parsing megabytes and the boto3 calls block: keep them off the event loop (it matters under
     # uvicorn; on Lambda one request per instance runs anyway).
     submission = await run_in_threadpool(
-        accept_job, settings, backend, body, media_type, text_column, id_column, job_owner(request), idempotency_key
+        accept_job, settings, backend, body, media_type, text_column, id_column, job_owner(request), idempotency_key,
+        models=models, model=model,
     )
     logger.info(
         "job queued",

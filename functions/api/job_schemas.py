@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from functions.jobs.contract import ItemId
+from functions.jobs.contract import MODEL_NAME_PATTERN, ItemId
 
 
 class JobItem(BaseModel):
@@ -26,6 +26,10 @@ class JobRequest(BaseModel):
 
     texts: list[Any] | None = Field(default=None, min_length=1)
     items: list[JobItem] | None = Field(default=None, min_length=1)
+    model: str | None = Field(
+        default=None, pattern=MODEL_NAME_PATTERN,
+        description="A model GET /v1/models lists (e.g. a custom label set); absent: the default model. "
+                    "The same as the model query parameter, which CSV and JSONL bodies use.")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> JobRequest:

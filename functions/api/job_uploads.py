@@ -6,6 +6,7 @@ Parsing only; functions.jobs.items checks the items once, whatever format they c
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi.exceptions import RequestValidationError
@@ -26,15 +27,24 @@ def _validation_error(exc: ValidationError) -> RequestValidationError:
     return RequestValidationError([{**error, "loc": ("body", *error["loc"])} for error in exc.errors()])
 
 
-def items_from_json(body: bytes) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class JobInput:
+    items: list[dict[str, Any]]
+    # The model a JSON body names (JobRequest.model); files name it in the query string only.
+    model: str | None = None
+
+
+def job_from_json(body: bytes) -> JobInput:
     try:
         request = JobRequest.model_validate_json(body)
     except ValidationError as exc:
         raise _validation_error(exc) from None
     if request.texts is not None:
-        return [{"id": str(position), "text": text} for position, text in enumerate(request.texts, start=1)]
-    assert request.items is not None
-    return [item.model_dump() for item in request.items]
+        items = [{"id": str(position), "text": text} for position, text in enumerate(request.texts, start=1)]
+    else:
+        assert request.items is not None
+        items = [item.model_dump() for item in request.items]
+    return JobInput(items, request.model)
 
 
 def items_from_file(body: bytes, media_type: str, text_column: str, id_column: str) -> list[dict[str, Any]]:
@@ -47,12 +57,16 @@ def items_from_file(body: bytes, media_type: str, text_column: str, id_column: s
     return with_unique_ids(list(read_csv(text, text_column, id_column)))
 
 
-def items_from_body(body: bytes, media_type: str, text_column: str, id_column: str) -> list[dict[str, Any]]:
+def job_from_body(body: bytes, media_type: str, text_column: str, id_column: str) -> JobInput:
     """Raises the API's errors for a body the client got wrong (its type, its syntax, its columns)."""
     if media_type in CSV_TYPES | JSONL_TYPES:
-        return items_from_file(body, media_type, text_column, id_column)
+        return JobInput(items_from_file(body, media_type, text_column, id_column))
     if media_type in JSON_TYPES:
-        return items_from_json(body)
+        return job_from_json(body)
     raise UnsupportedMediaType(
         f"content-type: {media_type} is not accepted; use application/json, text/csv or application/x-ndjson"
     )
+
+
+def items_from_body(body: bytes, media_type: str, text_column: str, id_column: str) -> list[dict[str, Any]]:
+    return job_from_body(body, media_type, text_column, id_column).items

@@ -12,15 +12,13 @@ from fastapi import APIRouter, Depends
 from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
-from emotion_core import ModelRef
 from functions.api.dependencies import ModelsDep, SettingsDep, StatsDep
 from functions.api.errors import NotFound
 from functions.api.guards import GuardedRoute, require_api_key
 from functions.api.routes import classify
 from functions.api.schemas import BatchResponse
 from functions.api.settings import ApiSettings
-
-MODEL_NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
+from functions.jobs.contract import MODEL_NAME_PATTERN as MODEL_NAME
 
 
 class ServedModelInfo(BaseModel):
@@ -66,7 +64,6 @@ def models_router(settings: ApiSettings) -> APIRouter:
             raise NotFound(f"model: no model named {name!r} on this server; GET /v1/models lists them")
         predictions = classify(served.classifier, stats, app_settings, body.texts, body.include_scores, batch=True)
         # Several models are served: each answer says which one it came from.
-        answered_by = ModelRef(name=served.name, version=str(served.classifier.metadata.get("version", "")))
-        return {"results": [p.model_copy(update={"model": answered_by}) for p in predictions]}
+        return {"results": [p.model_copy(update={"model": served.ref}) for p in predictions]}
 
     return router

@@ -30,20 +30,6 @@ class ApiSettings(JobsSettings):
         default_factory=list,
         description="Comma-separated origins (or *) browsers may call from; empty = no CORS headers")
 
-    models_s3_uri: str | None = Field(
-        default=None,
-        description="s3://bucket/prefix/ of custom model bundles (one folder each) fetched at cold start "
-                    "instead of MODELS_DIR; each needs a MODELS_S3_SHA256 pin (docs/labelsets.md)")
-
-    models_s3_sha256: Annotated[list[str], NoDecode] = Field(
-        default_factory=list,
-        description="Comma-separated folder=<sha256 of its model.json> pins of the MODELS_S3_URI bundles")
-
-    @field_validator("models_s3_sha256", mode="before")
-    @classmethod
-    def _split_pins(cls, value: object) -> object:
-        return comma_separated(value)
-
     @field_validator("cors_allow_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

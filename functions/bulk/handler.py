@@ -6,10 +6,12 @@ loudly, and the model is loaded before the first record.
 """
 
 from emotion_core import Classifier
+from functions.jobs.models import load_models
 
 from .processing import build_runtime
 from .settings import BulkSettings
 from .sqs_batch import make_handler
 
 settings = BulkSettings()
-handler = make_handler(build_runtime(settings, Classifier.from_settings(settings)))
+classifier = Classifier.from_settings(settings)
+handler = make_handler(build_runtime(settings, classifier, load_models(settings, classifier)))

@@ -9,6 +9,7 @@ from aws_lambda_powertools import Logger
 
 from emotion_core.batch import classify_items
 from emotion_core.errors import ConfigError
+from emotion_core.registry import ModelRegistry, ServedModel
 from functions.jobs.backend import NotConfigured, connect_stores
 from functions.jobs.contract import SQS_MAX_BODY_BYTES, ChunkMessage, parse_chunk
 from functions.jobs.results import ResultStore
@@ -28,15 +29,18 @@ class BulkRuntime:
     # How a chunk becomes its result lines; None: texts through `classifier` (classify_chunk). The audio
     # function passes its own (functions/audio/bulk.py) and shares everything else here.
     classify: Callable[[Any, ChunkMessage], list[dict[str, Any]]] | None = None
+    # The custom models a job may name (POST /v1/jobs?model=); None: only the default `classifier`.
+    models: ModelRegistry | None = None
 
 
-def build_runtime(settings: BulkSettings, classifier: Any) -> BulkRuntime:
+def build_runtime(settings: BulkSettings, classifier: Any, models: ModelRegistry | None = None) -> BulkRuntime:
     """Wire the stores to the configured AWS resources; refuse to start without them."""
     try:
         stores = connect_stores(settings)
     except NotConfigured as exc:
         raise ConfigError(f"the bulk function needs {', '.join(exc.missing)} in its environment") from None
-    return BulkRuntime(settings=settings, classifier=classifier, jobs=stores.jobs, results=stores.results)
+    return BulkRuntime(settings=settings, classifier=classifier, jobs=stores.jobs, results=stores.results,
+                       models=models)
 
 
 @dataclass(frozen=True)
@@ -49,18 +53,37 @@ class ChunkOutcome:
     counted: bool  # False when the chunk had been counted before (a redelivery)
 
 
-def classify_chunk(classifier: Any, message: ChunkMessage) -> list[dict[str, Any]]:
+def classify_chunk(classifier: Any, message: ChunkMessage, served: ServedModel | None = None) -> list[dict[str, Any]]:
     """One batched model call for the whole chunk; one output line per item, in order.
 
     emotion_core checks each item (text missing, empty, too long, not Unicode) and answers a bad one
-    with its error line, so one bad text never fails its chunk.
+    with its error line, so one bad text never fails its chunk. With `served` (a job that named a
+    custom model) its classifier answers, and every prediction names it, as the API's does.
     """
     items = [item.model_dump(exclude_none=True) for item in message.items]
-    lines = classify_items(classifier, items)
+    if served is not None:
+        lines = classify_items(served.classifier, items, answered_by=served.ref)
+    else:
+        lines = classify_items(classifier, items)
     if len(lines) != len(message.items):
         # Never write a chunk that would lose or invent lines; failing sends it to a retry.
         raise RuntimeError(f"classifier returned {len(lines)} lines for {len(message.items)} items")
     return lines
+
+
+def chunk_lines(runtime: BulkRuntime, message: ChunkMessage) -> list[dict[str, Any]]:
+    """The chunk's result lines from the model its job named (the default one when none)."""
+    if runtime.classify is not None:
+        return runtime.classify(runtime.classifier, message)
+    if message.model is None:
+        return classify_chunk(runtime.classifier, message)
+    served = runtime.models.get(message.model) if runtime.models is not None else None
+    if served is None:
+        # The API checked the name against its own models; this function was deployed without it.
+        # Retrying cannot help: every item says so, and the job finishes.
+        reason = f"model: no model named {message.model!r} on the bulk function"
+        return [{"id": item.id, "error": reason} for item in message.items]
+    return classify_chunk(runtime.classifier, message, served)
 
 
 def encode_lines(lines: list[dict[str, Any]]) -> list[bytes]:
@@ -77,7 +100,7 @@ def process_chunk(runtime: BulkRuntime, body: str, *, receive_count: int) -> Chu
     """
     message = parse_chunk(body, SQS_MAX_BODY_BYTES)
     try:
-        lines = (runtime.classify or classify_chunk)(runtime.classifier, message)
+        lines = chunk_lines(runtime, message)
         # Results before counters: a crash in between leaves the chunk uncounted, and the retry
         # rewrites the same object and counts it then.
         runtime.results.write(message.job_id, message.chunk, encode_lines(lines))

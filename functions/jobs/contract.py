@@ -1,6 +1,7 @@
 """The chunk message on the queue and the S3 layout of results: the producer contract.
 
-Body (JSON, UTF-8): ``{"job_id": str, "chunk": int, "items": [{"id": str, "text": str}, ...]}``.
+Body (JSON, UTF-8): ``{"job_id": str, "chunk": int, "items": [{"id": str, "text": str}, ...]}``, plus
+``"model": str`` when the job asked for a custom model (absent: the default model).
 Results: ``jobs/<job_id>/<chunk>.jsonl`` with one line per item, in item order.
 """
 
@@ -13,6 +14,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 # job_id becomes part of an S3 key and a DynamoDB key: no slashes, dots or spaces.
 JOB_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 MAX_CHUNK_INDEX = 999_999
+# A model bundle's name as clients call it (GET /v1/models, POST /v1/jobs?model=).
+MODEL_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 # The queue's MaximumMessageSize (the stack sets it explicitly); the handler refuses anything larger.
 SQS_MAX_BODY_BYTES = 262_144
 MAX_ID_CHARS = 256
@@ -57,6 +60,8 @@ class ChunkMessage(BaseModel):
     job_id: str = Field(pattern=JOB_ID_PATTERN)
     chunk: int = Field(ge=0, le=MAX_CHUNK_INDEX, strict=True)
     items: list[ChunkItem] = Field(min_length=1, max_length=MAX_CHUNK_ITEMS)
+    # A served model's name (GET /v1/models); None: the default model.
+    model: str | None = Field(default=None, pattern=MODEL_NAME_PATTERN)
 
 
 def result_key(job_id: str, chunk: int) -> str:
@@ -102,15 +107,22 @@ def _encoded(obj: object) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def encode_chunk(job_id: str, chunk: int, items: list[dict[str, Any]]) -> str:
-    return _encoded({"job_id": job_id, "chunk": chunk, "items": items}).decode("utf-8")
+def _envelope(job_id: str, chunk: int, items: list[dict[str, Any]], model: str | None) -> dict[str, Any]:
+    # No "model" key for the default model: such messages stay what producers before it wrote.
+    message: dict[str, Any] = {"job_id": job_id, "chunk": chunk, "items": items}
+    return message if model is None else {**message, "model": model}
+
+
+def encode_chunk(job_id: str, chunk: int, items: list[dict[str, Any]], model: str | None = None) -> str:
+    return _encoded(_envelope(job_id, chunk, items, model)).decode("utf-8")
 
 
 def split_items(
-    items: Iterable[dict[str, Any]], *, max_items: int, max_bytes: int, job_id_len: int = 64
+    items: Iterable[dict[str, Any]], *, max_items: int, max_bytes: int, job_id_len: int = 64,
+    model: str | None = None,
 ) -> Iterator[list[dict[str, Any]]]:
     """Group items into chunks bounded by count and by encoded message size, keeping order."""
-    envelope = len(_encoded({"job_id": "x" * job_id_len, "chunk": MAX_CHUNK_INDEX, "items": []}))
+    envelope = len(_encoded(_envelope("x" * job_id_len, MAX_CHUNK_INDEX, [], model)))
     current: list[dict[str, Any]] = []
     size = envelope
     for item in items:

@@ -1,12 +1,17 @@
-"""The bulk-job knobs both functions read: ApiSettings and BulkSettings extend this class.
+"""The bulk-job knobs and the custom models' S3 source, read by both functions: ApiSettings and
+BulkSettings extend this class.
 
 A subclass of emotion_core's Settings, so the model knobs and the job knobs come from the same
 environment and are validated together at start-up.
 """
 
+from typing import Annotated
+
 from pydantic import Field, field_validator, model_validator
+from pydantic_settings import NoDecode
 
 from emotion_core import Settings
+from emotion_core.settings import comma_separated
 
 from .contract import SQS_MAX_BODY_BYTES
 
@@ -39,6 +44,20 @@ class JobsSettings(Settings):
     results_url_seconds: int = Field(
         default=3_600, ge=60, le=604_800, description="Lifetime of the presigned result URLs"
     )
+
+    models_s3_uri: str | None = Field(
+        default=None,
+        description="s3://bucket/prefix/ of custom model bundles (one folder each) fetched at cold start "
+                    "instead of MODELS_DIR; each needs a MODELS_S3_SHA256 pin (docs/labelsets.md)")
+
+    models_s3_sha256: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated folder=<sha256 of its model.json> pins of the MODELS_S3_URI bundles")
+
+    @field_validator("models_s3_sha256", mode="before")
+    @classmethod
+    def _split_pins(cls, value: object) -> object:
+        return comma_separated(value)
 
     @field_validator("aws_endpoint_url", mode="before")
     @classmethod

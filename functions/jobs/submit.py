@@ -99,12 +99,11 @@ class _Queueing:
     queue_url: str
     max_items: int
     max_bytes: int
+    model: str | None = None
 
     def enqueue(self, job_id: str, *, reopen: bool = False) -> Submission:
-        bodies = [
-            encode_chunk(job_id, index, chunk)
-            for index, chunk in enumerate(split_items(self.items, max_items=self.max_items, max_bytes=self.max_bytes))
-        ]
+        chunks = split_items(self.items, max_items=self.max_items, max_bytes=self.max_bytes, model=self.model)
+        bodies = [encode_chunk(job_id, index, chunk, self.model) for index, chunk in enumerate(chunks)]
         try:
             send_chunks(self.sqs, self.queue_url, bodies)
         except Exception:
@@ -142,16 +141,18 @@ def submit_job(
     max_bytes: int,
     owner: str | None = None,
     idempotency: Idempotency | None = None,
+    model: str | None = None,
 ) -> Submission:
     """Record the job and queue its chunks; with `idempotency`, a repeat returns the first job.
 
     Raises IdempotencyConflict when the key was used for another body, EnqueueError (and boto
     errors) when the chunks could not all be queued: the job is then submit-failed, and a retry
-    with the same key and body queues them all again under the same job.
+    with the same key and body queues them all again under the same job. `model` names the served
+    model every chunk is classified with (None: the default); the caller checks that it exists.
     """
     job_id = uuid.uuid4().hex
-    chunks = sum(1 for _ in split_items(items, max_items=max_items, max_bytes=max_bytes))
-    queueing = _Queueing(items, chunks, jobs, sqs, queue_url, max_items, max_bytes)
+    chunks = sum(1 for _ in split_items(items, max_items=max_items, max_bytes=max_bytes, model=model))
+    queueing = _Queueing(items, chunks, jobs, sqs, queue_url, max_items, max_bytes, model)
     if idempotency is not None:
         claim = idempotency.store.claim(owner or "", idempotency.key, Claim(job_id, idempotency.body_sha256))
         if claim.body_sha256 != idempotency.body_sha256:

@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from .classifier import Classifier, text_problem
 from .errors import InputError
-from .prediction import batch_line
+from .prediction import ModelRef, batch_line
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 CSV_SUFFIXES = (".csv",)
@@ -53,10 +53,12 @@ def check_item(item: Any, position: int, max_text_chars: int | None) -> dict[str
 
 
 def classify_items(classifier: Classifier, items: list[Any], *, include_scores: bool = False,
-                   first_position: int = 1, max_text_chars: int | None = None) -> list[dict[str, Any]]:
+                   first_position: int = 1, max_text_chars: int | None = None,
+                   answered_by: ModelRef | None = None) -> list[dict[str, Any]]:
     """One output line per item, same order. Ids missing from items become their 1-based position.
 
-    `max_text_chars` defaults to the classifier's own limit.
+    `max_text_chars` defaults to the classifier's own limit; `answered_by` names the model in every
+    prediction (where several are served, as POST /v1/models/{name}/predict does).
     """
     limit = max_text_chars if max_text_chars is not None else classifier.max_text_chars
     checked = [check_item(item, first_position + offset, limit) for offset, item in enumerate(items)]
@@ -66,7 +68,9 @@ def classify_items(classifier: Classifier, items: list[Any], *, include_scores: 
             line.pop("text")
             line["error"] = f"text {problem}"
     valid = [line for line in checked if "text" in line]
-    predictions = iter(classifier.predict([line["text"] for line in valid], include_scores=include_scores))
+    predictions = iter(prediction if answered_by is None else prediction.model_copy(update={"model": answered_by})
+                       for prediction in classifier.predict([line["text"] for line in valid],
+                                                            include_scores=include_scores))
     return [batch_line(line["id"], error=line["error"]) if "error" in line
             else batch_line(line["id"], next(predictions)) for line in checked]
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .classifier import Classifier
 from .errors import ConfigError
+from .prediction import ModelRef
 from .settings import Settings
 
 logger = logging.getLogger("emotion_core")
@@ -22,6 +23,11 @@ class ServedModel:
     name: str
     classifier: Classifier
     default: bool
+
+    @property
+    def ref(self) -> ModelRef:
+        """How an answer names this model when several are served."""
+        return ModelRef(name=self.name, version=str(self.classifier.metadata.get("version", "")))
 
 
 class ModelRegistry:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import random
+import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 
 WORDS = {"angry": "hate furious angry annoyed broken awful", "happy": "happy glad delighted thanks great love"}
@@ -35,3 +37,18 @@ def write_labelset(folder: Path) -> Path:
     path = folder / "tiny.yaml"
     path.write_text(yaml.safe_dump(raw, sort_keys=False))
     return path
+
+
+def build_labelset_models(folder: Path) -> Path:
+    """Build the tiny label set with the real command and lay its bundle out as a MODELS_DIR."""
+    from training.labelset.__main__ import main as labelset_main
+
+    assert labelset_main(["build", str(write_labelset(folder))]) == 0
+    models = folder / "models"
+    shutil.copytree(folder / "out" / "tiny-tickets" / "bundle", models / "tiny-tickets")
+    return models
+
+
+@pytest.fixture(scope="session")
+def labelset_models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_labelset_models(tmp_path_factory.mktemp("labelset"))

@@ -9,19 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.labelset import write_labelset
 from tests.helpers.net import stop
 from tests.integration.api.conftest import API_KEY, Server, start_uvicorn
-from training.labelset.__main__ import main as labelset_main
 
 
 @pytest.fixture(scope="module")
-def models_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("labelset")
-    assert labelset_main(["build", str(write_labelset(folder))]) == 0
-    models = folder / "models"
-    shutil.copytree(folder / "out" / "tiny-tickets" / "bundle", models / "tiny-tickets")
-    return models
+def models_dir(labelset_models_dir: Path) -> Path:
+    return labelset_models_dir
 
 
 @pytest.fixture(scope="module")

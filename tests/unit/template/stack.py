@@ -32,6 +32,8 @@ EVERYTHING_ON = {
     "ApiDeploymentType": "Linear10PercentEvery1Minute",
     "BulkDeploymentType": "Canary10Percent5Minutes",
     "JobsTableDeletionProtection": "false",
+    "CustomModelsBucket": "emotion-custom-models",
+    "CustomModelsSha256": "tickets=" + "0" * 64,
 }
 
 

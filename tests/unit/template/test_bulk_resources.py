@@ -95,15 +95,34 @@ def actions_by_resource(policies: list[Any]) -> list[tuple[str, Any]]:
     return found
 
 
+def unconditional(policies: list[Any]) -> list[Any]:
+    return [policy for policy in policies if "Fn::If" not in policy]
+
+
+def test_custom_models_are_read_only_from_their_prefix_when_configured(res: dict[str, Any]) -> None:
+    for function in ("ApiFunction", "BulkFunction"):
+        props = res[function]
+        (conditional,) = [p["Fn::If"] for p in props["Policies"] if "Fn::If" in p]
+        condition, policy, otherwise = conditional
+        assert condition == "HasCustomModels" and otherwise == {"Ref": "AWS::NoValue"}
+        assert {action: resource for action, resource in actions_by_resource([policy])} == {
+            "s3:ListBucket": {"Fn::Sub": "arn:${AWS::Partition}:s3:::${CustomModelsBucket}"},
+            "s3:GetObject": {"Fn::Sub": "arn:${AWS::Partition}:s3:::${CustomModelsBucket}/${CustomModelsPrefix}*"}}
+        env = props["Environment"]["Variables"]
+        assert env["MODELS_S3_URI"]["Fn::If"][0] == "HasCustomModels"
+        assert env["MODELS_S3_SHA256"] == {"Fn::If": ["HasCustomModels", {"Ref": "CustomModelsSha256"},
+                                                      {"Ref": "AWS::NoValue"}]}
+
+
 def test_policies_are_least_privilege(res: dict[str, Any]) -> None:
-    bulk = res["BulkFunction"]["Policies"]
+    bulk = unconditional(res["BulkFunction"]["Policies"])
     bulk_actions = actions_by_resource(bulk)
     assert ("s3:PutObject", {"Fn::Sub": "${ResultsBucket.Arn}/jobs/*"}) in bulk_actions
     assert {action for action, _ in bulk_actions} == {
         "s3:PutObject", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"}
     assert not any("*" in json.dumps(action) for action, _ in bulk_actions)
 
-    api = res["ApiFunction"]["Policies"]
+    api = unconditional(res["ApiFunction"]["Policies"])
     templates = {name: args for policy in api for name, args in policy.items() if name != "Statement"}
     assert templates == {"SQSSendMessagePolicy": {"QueueName": {"Fn::GetAtt": ["BulkQueue", "QueueName"]}}}
     api_actions = actions_by_resource(api)

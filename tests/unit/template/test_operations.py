@@ -110,6 +110,14 @@ def test_alarms_cover_what_operators_must_hear_about(template: dict[str, Any]) -
         ("EmotionService", "ChunksFailed"),
     }
     assert expected <= found, expected - found
+    # Every function's own failures, and every dead-letter queue, page someone.
+    error_alarms = [a for a in alarms(template).values() if ("AWS/Lambda", "Errors") in watched(a)]
+    functions = {name for name, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"}
+    watched_functions = {a["Dimensions"][0]["Value"]["Ref"] for a in error_alarms}
+    assert functions - watched_functions <= {"ApiPreTrafficHook"}, functions - watched_functions
+    queues = {name for name, r in template["Resources"].items() if r["Type"] == "AWS::SQS::Queue"}
+    depth = [a for a in alarms(template).values() if ("AWS/SQS", "ApproximateNumberOfMessagesVisible") in watched(a)]
+    assert {a["Dimensions"][0]["Value"]["Fn::GetAtt"][0] for a in depth} == {q for q in queues if "DeadLetter" in q}
     throttle_alarms = [a for a in alarms(template).values() if ("AWS/Lambda", "Throttles") in watched(a)]
     assert {a["Dimensions"][0]["Value"]["Ref"] for a in throttle_alarms} == {"ApiFunction", "BulkFunction"}
 

@@ -73,6 +73,21 @@ def test_split_respects_count_and_bytes_and_keeps_order() -> None:
     assert any(len(chunk) < 250 for chunk in chunks[:-1])  # some chunks were cut by bytes
 
 
+def test_a_named_model_travels_with_every_chunk_and_counts_in_its_size() -> None:
+    model = "m" * 128
+    items = [{"id": str(i), "text": "x" * 500} for i in range(400)]
+    chunks = list(split_items(items, max_items=5_000, max_bytes=30_000, model=model))
+    for index, chunk in enumerate(chunks):
+        encoded = encode_chunk("f" * 64, index, chunk, model)
+        assert len(encoded.encode("utf-8")) <= 30_000
+        assert parse_chunk(encoded, SQS_MAX_BODY_BYTES).model == model
+    # The default model leaves the message as producers before named models wrote it.
+    assert "model" not in json.loads(encode_chunk("j", 0, items[:1]))
+    assert parse_chunk(encode_chunk("j", 0, items[:1]), SQS_MAX_BODY_BYTES).model is None
+    with pytest.raises(MalformedChunk, match="model"):
+        parse_chunk(encode_chunk("j", 0, items[:1], "../etc"), SQS_MAX_BODY_BYTES)
+
+
 def test_an_item_bigger_than_a_message_is_an_error() -> None:
     with pytest.raises(ValueError, match="bytes encoded"):
         list(split_items([{"id": "1", "text": "x" * 70_000}], max_items=10, max_bytes=60_000))

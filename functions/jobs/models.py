@@ -1,17 +1,18 @@
-"""The API's models: the default classifier plus the custom bundles of MODELS_DIR, or of
-MODELS_S3_URI fetched into the function's /tmp at cold start (docs/labelsets.md)."""
+"""The served models of both functions: the default classifier plus the custom bundles of MODELS_DIR,
+or of MODELS_S3_URI fetched into the function's /tmp at cold start (docs/labelsets.md)."""
 
 import tempfile
 from pathlib import Path
 
 from emotion_core import Classifier
 from emotion_core.registry import ModelRegistry
-from functions.api.settings import ApiSettings
-from functions.jobs.aws import aws_clients
-from functions.jobs.model_fetch import fetch_bundles
+
+from .aws import aws_clients
+from .model_fetch import fetch_bundles
+from .settings import JobsSettings
 
 
-def load_models(settings: ApiSettings, default: Classifier) -> ModelRegistry:
+def load_models(settings: JobsSettings, default: Classifier) -> ModelRegistry:
     folder = settings.models_dir
     if settings.models_s3_uri:
         s3 = aws_clients(settings.aws_endpoint_url).s3
