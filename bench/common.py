@@ -161,3 +161,10 @@ def run_child(module: str, spec: dict[str, Any], workdir: Path, *, timeout: floa
 def write_json(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def write_report(out: Path, stamp: str, results: Any, text: str) -> None:
+    """`out/<stamp>.json` (every figure) and `out/<stamp>.md` (the table), and the table on stdout."""
+    write_json(out / f"{stamp}.json", results)
+    (out / f"{stamp}.md").write_text(text)
+    sys.stdout.write(text + "\n")

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.common import REPO_ROOT, machine_info, write_json
+from bench.common import REPO_ROOT, machine_info, write_report
 from bench.speech_clips import DEFAULT_DATA, Clip, build
 from emotion_core import Classifier
 from emotion_speech import AudioLimits, SpeechClassifier, resolve_model
@@ -182,10 +182,7 @@ def main(argv: list[str] | None = None) -> int:
                "foreign_clips": sum(c.language != "en" for c in clips), **measured,
                "footprint": [footprint(""), footprint("base")]}
     stamp = args.stamp or dt.datetime.now(dt.UTC).strftime("%Y-%m-%d") + ("-speech-quick" if args.quick else "-speech")
-    args.out.mkdir(parents=True, exist_ok=True)
-    write_json(args.out / f"{stamp}.json", results)
-    (args.out / f"{stamp}.md").write_text(markdown(results))
-    sys.stdout.write(markdown(results) + "\n")
+    write_report(args.out, stamp, results, markdown(results))
     return 0
 
 

@@ -5,18 +5,16 @@ binary bodies under the audio limit. The API key is still checked (a dependency)
 the body is read.
 """
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
 from emotion_speech import AudioError, SpeechClassifier, SpeechResult
 from functions.api.errors import PayloadTooLarge, Unprocessable, UnsupportedMediaType
 from functions.api.guards import read_limited, require_api_key
+from functions.api.uploads import MULTIPART_OVERHEAD, form_file, media_type, read_form
 
-# Room for the multipart envelope (boundaries, part headers, the two small form fields).
-_MULTIPART_OVERHEAD = 64 * 1024
 # Browsers and recorders label the same files many ways; the decoder decides what the bytes are.
 RAW_TYPES = ("audio/", "video/webm", "video/mp4", "video/ogg", "application/octet-stream")
 _STATUS_OF = {"too_large": PayloadTooLarge, "too_long": PayloadTooLarge, "unsupported": UnsupportedMediaType,
@@ -31,23 +29,14 @@ def speech_of(request: Request) -> SpeechClassifier:
 
 
 async def _multipart_audio(request: Request, body: bytes, form_flags: dict[str, bool]) -> bytes:
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    try:
-        form = await Request(request.scope, receive).form(max_files=1, max_fields=4)
-    except Exception:  # python-multipart's and Starlette's parse errors share no base class
-        raise Unprocessable("body: not a readable multipart/form-data body") from None
-    upload = form.get("audio")
-    if not isinstance(upload, UploadFile):
-        raise Unprocessable("audio: missing; the multipart body needs a file field named `audio`")
+    form = await read_form(request, body, max_fields=4)
     for name in form_flags:
         value = form.get(name)
         if isinstance(value, str):
             if value.lower() not in ("true", "false"):
                 raise Unprocessable(f"{name}: must be true or false")
             form_flags[name] = value.lower() == "true"
-    return await upload.read()
+    return await form_file(form, "audio")
 
 
 def _as_http_error(exc: AudioError) -> Exception:
@@ -75,11 +64,11 @@ def audio_router(max_audio_bytes: int) -> APIRouter:
         translate: Annotated[bool, Query(description="Translate to English first (multilingual model)")] = False,
         include_scores: Annotated[bool, Query(description="Add every label's score")] = False,
     ) -> SpeechResult:
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        content_type = media_type(request)
         multipart = content_type == "multipart/form-data"
         if not multipart and not content_type.startswith(RAW_TYPES):
             raise UnsupportedMediaType(f"Content-Type: {content_type or 'missing'} is not audio; {_TYPE_HELP}")
-        limit = max_audio_bytes + (_MULTIPART_OVERHEAD if multipart else 0)
+        limit = max_audio_bytes + (MULTIPART_OVERHEAD if multipart else 0)
         body = await read_limited(request, limit, limit_of="audio")
         flags = {"translate": translate, "include_scores": include_scores}
         audio = await _multipart_audio(request, body, flags) if multipart else body

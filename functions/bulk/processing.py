@@ -27,7 +27,7 @@ class BulkRuntime:
     jobs: JobStore
     results: ResultStore
     # How a chunk becomes its result lines; None: texts through `classifier` (classify_chunk). The audio
-    # function passes its own (functions/audio/bulk.py) and shares everything else here.
+    # and image functions pass theirs (functions/bulk/ref_items.py) and share everything else here.
     classify: Callable[[Any, ChunkMessage], list[dict[str, Any]]] | None = None
     # The custom models a job may name (POST /v1/jobs?model=); None: only the default `classifier`.
     models: ModelRegistry | None = None

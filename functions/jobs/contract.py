@@ -68,6 +68,8 @@ class ChunkItem(BaseModel):
     error: str | None = Field(default=None, max_length=1_000)
     # Audio jobs (POST /v1/audio-jobs, functions/audio): the recording's s3://bucket/key, read by the audio function.
     audio_s3_uri: str | None = Field(default=None, max_length=1_100)
+    # Image jobs (POST /v1/image-jobs, functions/image): the image's s3://bucket/key; with `text`, a post.
+    image_s3_uri: str | None = Field(default=None, max_length=1_100)
 
 
 class ChunkMessage(BaseModel):

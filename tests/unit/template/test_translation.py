@@ -69,9 +69,11 @@ def test_every_route_but_health_and_docs_needs_a_key(case: tuple[dict[str, str],
         integration = spec["x-amazon-apigateway-integration"]
         assert integration["type"] == "aws_proxy"
         # API Gateway calls the alias CodeDeploy shifts, never $LATEST or a fixed version.
-        # (the audio route's function has an alias of its own)
+        # (the audio and image routes' functions have aliases of their own)
         audio = path in {"/v1/predict-emotion-audio", "/v1/audio-jobs"}
-        alias = "${AudioFunctionAliaslive}" if audio else "${ApiFunctionAliaslive}"
+        image = path in {"/v1/predict-emotion-image", "/v1/predict-emotion-post", "/v1/image-jobs"}
+        own = "${AudioFunctionAliaslive}" if audio else "${ImageFunctionAliaslive}"
+        alias = own if audio or image else "${ApiFunctionAliaslive}"
         assert alias in integration["uri"]["Fn::Sub"], path
         if (path, method) in OPEN_ROUTES:
             assert spec["security"] == [], f"{method} {path} must be open"

@@ -1,0 +1,1 @@
+"""The image function: POST /v1/predict-emotion-image and /v1/predict-emotion-post (docs/image.md)."""
