@@ -78,7 +78,7 @@ serve: $(VENV)/.stamp-runtime
 lint: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check .
 
-typecheck: $(VENV)/.stamp-dev
+typecheck: $(VENV)/.stamp-dev $(VENV)/.stamp-image
 	$(VENV)/bin/mypy layers functions training infra bench devtools
 	$(VENV)/bin/mypy --strict functions/deploy_hook
 	$(VENV)/bin/mypy --strict --follow-imports=silent layers/emotion_speech functions/audio bench/speech.py bench/speech_clips.py bench/speech_footprint.py
